@@ -1,0 +1,224 @@
+/**
+ * The one place the stages meet: analyze → estimate → route → admit → translate → execute → record.
+ * Frontends call it through the Gateway interface; nothing here knows about wire protocols.
+ */
+import { analyzeLexical } from '../analysis/lexical.js';
+import type { Analysis } from '../analysis/types.js';
+import type { CostEstimate } from '../cost/types.js';
+import type { ClusterGroup, Lease } from '../dispatch/cluster-group.js';
+import type { Engine, StatementDescription } from '../engines/engine.js';
+import type { RouterChain } from '../routing/chain.js';
+import type { Decision, GroupLoad, RoutingInput } from '../routing/types.js';
+import type { Translator } from '../translate/translator.js';
+import { qfError, toQueryFluxError } from './errors.js';
+import type { DescribeRequest, Gateway } from './gateway.js';
+import type { OutcomeSink, QueryOutcome } from './outcome.js';
+import type { Dialect, Protocol, QueryRequest, ResultStream, Row, SessionState, StatementSummary } from './types.js';
+
+/** Source dialect of each frontend protocol. */
+export const PROTOCOL_DIALECT: Readonly<Record<Protocol, Dialect>> = {
+  postgres: 'postgres',
+  mysql: 'mysql',
+  'trino-http': 'trino',
+  'flight-sql': 'generic',
+};
+
+/** Estimates per candidate group; the cost model's issue provides a real one. */
+export type Estimator = (analysis: Analysis, groups: readonly string[]) => Readonly<Record<string, CostEstimate>>;
+
+export interface PipelineOptions {
+  readonly chain: RouterChain;
+  readonly groups: ReadonlyMap<string, ClusterGroup>;
+  readonly translator: Translator;
+  readonly sinks: readonly OutcomeSink[];
+  readonly estimator?: Estimator;
+  readonly translationEnabled?: boolean;
+}
+
+const NO_ESTIMATES: Readonly<Record<string, CostEstimate>> = Object.freeze({});
+const TX_BEGIN = new Set(['BEGIN', 'START']);
+const TX_END = new Set(['COMMIT', 'END', 'ROLLBACK', 'ABORT']);
+
+/** A routed and admitted statement, ready to run. */
+interface Admitted {
+  readonly analysis: Analysis;
+  readonly decision: Decision;
+  readonly lease: Lease;
+  readonly sql: string;
+  readonly from: Dialect;
+}
+
+export class Pipeline implements Gateway {
+  private readonly groupNames: readonly string[];
+  private readonly groupOfCluster = new Map<string, ClusterGroup>();
+
+  constructor(private readonly opts: PipelineOptions) {
+    this.groupNames = [...opts.groups.keys()];
+    for (const g of opts.groups.values()) for (const m of g.members) this.groupOfCluster.set(m.name, g);
+  }
+
+  private readonly groupLoad = (name: string): GroupLoad | undefined => this.opts.groups.get(name)?.load();
+
+  /** Route one request (no admission); exposed for explain. */
+  route(req: QueryRequest, analysis: Analysis = analyzeLexical(req.sql)): Decision {
+    const estimates = this.opts.estimator ? this.opts.estimator(analysis, this.groupNames) : NO_ESTIMATES;
+    const input: RoutingInput = { request: req, analysis, estimates, groupLoad: this.groupLoad };
+    return this.opts.chain.route(input);
+  }
+
+  private async admit(req: QueryRequest, signal: AbortSignal | undefined): Promise<Admitted> {
+    const analysis = analyzeLexical(req.sql);
+    const pinned = req.session.pinnedCluster;
+    let decision: Decision;
+    let group: ClusterGroup | undefined;
+    if (pinned !== undefined && (group = this.groupOfCluster.get(pinned)) !== undefined) {
+      decision = { group: group.name, rule: 'transaction', reason: `session pinned to ${pinned} by an open transaction` };
+    } else {
+      decision = this.route(req, analysis);
+      if (decision.deny !== undefined) throw qfError('QF_ROUTE_DENIED', { detail: decision.deny });
+      group = this.opts.groups.get(decision.group);
+      if (group === undefined) throw qfError('QF_NO_ROUTE', { detail: `router ${decision.rule} chose unknown group "${decision.group}"` });
+    }
+    const lease = await group.acquire(signal, pinned);
+    const from = PROTOCOL_DIALECT[req.protocol];
+    let sql = req.sql;
+    if (this.opts.translationEnabled !== false) {
+      try {
+        sql = this.opts.translator.translate(req.sql, from, lease.member.engine.dialect);
+      } catch (err) {
+        lease.release();
+        throw err;
+      }
+    }
+    return { analysis, decision, lease, sql, from };
+  }
+
+  async execute(req: QueryRequest, signal?: AbortSignal): Promise<ResultStream> {
+    const startedAt = performance.now();
+    let admitted: Admitted;
+    try {
+      admitted = await this.admit(req, signal);
+    } catch (err) {
+      const e = toQueryFluxError(err);
+      this.record(req, undefined, undefined, e.code === 'QF_ROUTE_DENIED' ? 'denied' : e.code === 'QF_QUERY_CANCELED' ? 'canceled' : 'error', e.code, startedAt, 0, 0);
+      throw e;
+    }
+    const { lease, analysis } = admitted;
+    const engine = lease.member.engine;
+    let inner: ResultStream;
+    try {
+      inner = await engine.execute({ sql: admitted.sql, params: req.params, session: req.session, user: req.user, database: req.database, id: req.id }, signal);
+    } catch (err) {
+      lease.release();
+      const e = toQueryFluxError(err);
+      this.record(req, admitted, engine, e.code === 'QF_QUERY_CANCELED' ? 'canceled' : 'error', e.code, startedAt, lease.queuedMs, 0);
+      throw e;
+    }
+    this.trackTransaction(req.session, analysis.verb, lease.member.name);
+    return new AdmittedStream(inner, (status, errorCode, rows) => {
+      lease.release();
+      this.record(req, admitted, engine, status, errorCode, startedAt, lease.queuedMs, rows);
+    });
+  }
+
+  async describe(req: DescribeRequest, signal?: AbortSignal): Promise<StatementDescription> {
+    const admitted = await this.admit(req, signal);
+    try {
+      return await admitted.lease.member.engine.describe({ sql: admitted.sql, paramTypes: req.paramTypes, session: req.session, user: req.user, database: req.database, id: req.id }, signal);
+    } finally {
+      admitted.lease.release();
+    }
+  }
+
+  async endSession(session: SessionState): Promise<void> {
+    session.pinnedCluster = undefined;
+    const engines = new Set<Engine>();
+    for (const g of this.opts.groups.values()) for (const m of g.members) engines.add(m.engine);
+    await Promise.all([...engines].map((e) => e.endSession?.(session).catch(() => undefined)));
+  }
+
+  /** Pin a session to the cluster that opened its transaction, unpin when it ends. */
+  private trackTransaction(session: SessionState, verb: string, cluster: string): void {
+    if (TX_BEGIN.has(verb)) session.pinnedCluster = cluster;
+    else if (TX_END.has(verb)) session.pinnedCluster = undefined;
+  }
+
+  private record(req: QueryRequest, a: Admitted | undefined, engine: Engine | undefined, status: QueryOutcome['status'], errorCode: string | undefined, startedAt: number, queuedMs: number, rows: number): void {
+    if (this.opts.sinks.length === 0) return;
+    const outcome: QueryOutcome = {
+      id: req.id,
+      protocol: req.protocol,
+      user: req.user,
+      sql: req.sql,
+      fingerprint: a?.analysis.fingerprint ?? '',
+      group: a?.decision.group,
+      cluster: a?.lease.member.name,
+      engine: engine?.kind,
+      rule: a?.decision.rule,
+      reason: a?.decision.reason,
+      translatedFrom: a?.from,
+      translatedTo: engine?.dialect,
+      status,
+      errorCode,
+      receivedAt: req.receivedAt,
+      queuedMs,
+      durationMs: performance.now() - startedAt,
+      rows,
+    };
+    for (const s of this.opts.sinks) s.record(outcome);
+  }
+}
+
+type Finish = (status: QueryOutcome['status'], errorCode: string | undefined, rows: number) => void;
+
+/** Wraps an engine stream so that draining, failing or closing it releases the lease once. */
+class AdmittedStream implements ResultStream {
+  private finished = false;
+  private rows = 0;
+
+  constructor(
+    private readonly inner: ResultStream,
+    private readonly onFinish: Finish,
+  ) {}
+
+  get columns() {
+    return this.inner.columns;
+  }
+
+  private finish(status: QueryOutcome['status'], errorCode?: string): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.onFinish(status, errorCode, this.rows);
+  }
+
+  async *batches(): AsyncIterable<Row[]> {
+    let completed = false;
+    try {
+      for await (const batch of this.inner.batches()) {
+        this.rows += batch.length;
+        yield batch;
+      }
+      completed = true;
+    } catch (err) {
+      const e = toQueryFluxError(err);
+      this.finish(e.code === 'QF_QUERY_CANCELED' ? 'canceled' : 'error', e.code);
+      throw e;
+    } finally {
+      // Breaking out early is a normal end for the client (e.g. a portal row limit then Close).
+      if (!completed) await this.inner.close().catch(() => undefined);
+      this.finish('ok');
+    }
+  }
+
+  summary(): StatementSummary {
+    return this.inner.summary();
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.inner.close();
+    } finally {
+      this.finish('ok');
+    }
+  }
+}

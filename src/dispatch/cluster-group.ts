@@ -1,0 +1,174 @@
+/**
+ * A cluster group: members (engine instances), a balancing strategy, a concurrency limit and a
+ * proxy-side FIFO queue. Queueing lives here, never in frontends: a client simply waits.
+ */
+import { qfError } from '../core/errors.js';
+import type { Engine } from '../engines/engine.js';
+import type { GroupLoad } from '../routing/types.js';
+import { Fifo } from './fifo.js';
+
+/** One cluster inside a group, with its live counters. */
+export interface Member {
+  readonly name: string;
+  readonly engine: Engine;
+  readonly maxRunning: number;
+  readonly weight: number;
+  running: number;
+  healthy: boolean;
+}
+
+/** Permission to run one query on one member; release exactly once. */
+export interface Lease {
+  readonly member: Member;
+  readonly queuedMs: number;
+  release(): void;
+}
+
+interface Waiter {
+  only: string | undefined;
+  resolve(lease: Lease): void;
+  reject(err: Error): void;
+  enqueuedAt: number;
+  done: boolean;
+  cleanup(): void;
+}
+
+export interface ClusterGroupOptions {
+  readonly name: string;
+  readonly members: readonly Member[];
+  /** Group-wide limit on running queries (Infinity when unset). */
+  readonly maxRunning: number;
+  readonly maxQueued: number;
+  readonly queueTimeoutMs: number;
+}
+
+/** Base class: strategies override pick(). */
+export class ClusterGroup {
+  readonly name: string;
+  readonly members: readonly Member[];
+  private readonly maxRunning: number;
+  private readonly maxQueued: number;
+  private readonly queueTimeoutMs: number;
+  private running = 0;
+  private queued = 0;
+  private readonly queue = new Fifo<Waiter>();
+
+  constructor(opts: ClusterGroupOptions) {
+    this.name = opts.name;
+    this.members = opts.members;
+    this.maxRunning = opts.maxRunning;
+    this.maxQueued = opts.maxQueued;
+    this.queueTimeoutMs = opts.queueTimeoutMs;
+  }
+
+  /** Choose a member with free capacity, or undefined. Strategies override this. */
+  protected pick(candidates: readonly Member[]): Member | undefined {
+    return candidates[0];
+  }
+
+  private available(only: string | undefined): Member[] {
+    const out: Member[] = [];
+    for (const m of this.members) if (m.healthy && m.running < m.maxRunning && (only === undefined || m.name === only)) out.push(m);
+    return out;
+  }
+
+  private tryLease(enqueuedAt: number, only: string | undefined): Lease | undefined {
+    if (this.running >= this.maxRunning) return undefined;
+    const candidates = this.available(only);
+    const member = only === undefined ? this.pick(candidates) : candidates[0];
+    if (member === undefined) return undefined;
+    member.running++;
+    this.running++;
+    let released = false;
+    return {
+      member,
+      queuedMs: enqueuedAt === 0 ? 0 : Date.now() - enqueuedAt,
+      release: () => {
+        if (released) return;
+        released = true;
+        member.running--;
+        this.running--;
+        this.drain();
+      },
+    };
+  }
+
+  /**
+   * Wait (FIFO) for capacity on a member; `only` restricts the choice to one member (a session
+   * pinned by an open transaction). Rejects with QF_QUEUE_FULL, QF_QUEUE_TIMEOUT or QF_QUERY_CANCELED.
+   */
+  acquire(signal?: AbortSignal, only?: string): Promise<Lease> {
+    if (this.queued === 0) {
+      const lease = this.tryLease(0, only);
+      if (lease) return Promise.resolve(lease);
+    }
+    if (signal?.aborted) return Promise.reject(qfError('QF_QUERY_CANCELED'));
+    if (this.queued >= this.maxQueued) {
+      return Promise.reject(qfError('QF_QUEUE_FULL', { group: this.name, detail: `${this.running} running, ${this.queued} queued (maxQueuedQueries ${this.maxQueued})` }));
+    }
+    return new Promise<Lease>((resolve, reject) => {
+      const waiter: Waiter = {
+        only,
+        enqueuedAt: Date.now(),
+        done: false,
+        resolve,
+        reject,
+        cleanup: () => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
+        },
+      };
+      const leave = (err: Error) => {
+        if (waiter.done) return;
+        waiter.done = true;
+        this.queued--;
+        waiter.cleanup();
+        reject(err);
+      };
+      const onAbort = () => leave(qfError('QF_QUERY_CANCELED'));
+      const timer = setTimeout(() => leave(qfError('QF_QUEUE_TIMEOUT', { group: this.name, seconds: this.queueTimeoutMs / 1000 })), this.queueTimeoutMs);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.queued++;
+      this.queue.push(waiter);
+    });
+  }
+
+  /** Hand freed capacity to waiters in FIFO order. */
+  private drain(): void {
+    while (this.queue.length > 0) {
+      const waiter = this.queue.peek()!;
+      if (!waiter.done) {
+        const lease = this.tryLease(waiter.enqueuedAt, waiter.only);
+        if (lease === undefined) return;
+        waiter.done = true;
+        this.queued--;
+        waiter.cleanup();
+        waiter.resolve(lease);
+      }
+      this.queue.shift();
+    }
+  }
+
+  /** The member with this name, if it belongs to the group. */
+  member(name: string): Member | undefined {
+    return this.members.find((m) => m.name === name);
+  }
+
+  /** Live counters for routers and metrics. */
+  load(): GroupLoad {
+    let healthy = 0;
+    for (const m of this.members) if (m.healthy) healthy++;
+    return { running: this.running, queued: this.queued, maxRunning: this.maxRunning, healthyMembers: healthy };
+  }
+}
+
+/** roundRobin: rotate through members with free capacity. */
+export class RoundRobinGroup extends ClusterGroup {
+  private next = 0;
+  protected override pick(candidates: readonly Member[]): Member | undefined {
+    if (candidates.length === 0) return undefined;
+    const m = candidates[this.next % candidates.length];
+    this.next = (this.next + 1) % 1_000_000_007;
+    return m;
+  }
+}

@@ -1,0 +1,60 @@
+/** The ordered router chain: first decision wins, else routingFallback. Compiled once at load. */
+import type { RouterConfig } from '../config/schema.js';
+import { ProtocolBasedRouter } from './protocol-based.js';
+import type { Decision, Router, RoutingInput } from './types.js';
+
+/** One router's verdict, for explain output. */
+export interface Verdict {
+  readonly rule: string;
+  readonly kind: string;
+  readonly decision?: Decision;
+  readonly error?: string;
+}
+
+export class RouterChain {
+  private readonly fallbackDecision: Decision;
+
+  constructor(
+    readonly routers: readonly Router[],
+    readonly fallback: string,
+  ) {
+    this.fallbackDecision = Object.freeze({ group: fallback, rule: 'routingFallback', reason: 'no router matched' });
+  }
+
+  /** Route one query. */
+  route(input: RoutingInput): Decision {
+    for (let i = 0; i < this.routers.length; i++) {
+      const d = this.routers[i]!.match(input);
+      if (d !== undefined) return d;
+    }
+    return this.fallbackDecision;
+  }
+
+  /** Every router's verdict in order and the final decision, without short-circuiting. */
+  explain(input: RoutingInput): { verdicts: Verdict[]; decision: Decision } {
+    const verdicts: Verdict[] = [];
+    let decision: Decision | undefined;
+    for (const r of this.routers) {
+      try {
+        const d = r.match(input);
+        verdicts.push({ rule: r.rule, kind: r.kind, decision: d });
+        decision ??= d;
+      } catch (err) {
+        verdicts.push({ rule: r.rule, kind: r.kind, error: (err as Error).message });
+      }
+    }
+    return { verdicts, decision: decision ?? this.fallbackDecision };
+  }
+}
+
+/** Compile router configs into a chain. */
+export function buildRouterChain(configs: readonly RouterConfig[], fallback: string): RouterChain {
+  const routers = configs.map((c, i): Router => {
+    const rule = `routers[${i}] ${c.type}`;
+    switch (c.type) {
+      case 'protocolBased':
+        return new ProtocolBasedRouter(rule, c);
+    }
+  });
+  return new RouterChain(routers, fallback);
+}
