@@ -58,17 +58,27 @@ function substituteEnv(doc: Document, file: string, env: NodeJS.ProcessEnv, issu
     } else if (isSeq(node)) {
       node.items.forEach((item, i) => visit(item, `${path}[${i}]`));
     } else if (node && typeof node === 'object' && 'value' in node && typeof (node as { value: unknown }).value === 'string') {
-      const scalar = node as { value: string; range?: [number, number, number] };
-      scalar.value = scalar.value.replace(ENV_REF, (_m, name: string, dflt: string | undefined) => {
+      const scalar = node as { value: unknown; range?: [number, number, number] };
+      const text = scalar.value as string;
+      const whole = /^\$\{[^}]+\}$/.test(text);
+      const replaced = text.replace(ENV_REF, (_m, name: string, dflt: string | undefined) => {
         const v = env[name];
         if (v !== undefined) return v;
         if (dflt !== undefined) return dflt;
         issues.push({ file, path, line: lineOf(doc, scalar.range?.[0]), message: `environment variable ${name} is not set (use \${${name}:-default} for a default)` });
         return '';
       });
+      // A value that is one ${VAR} takes the YAML type of what it expands to (ports, booleans).
+      scalar.value = whole && replaced !== '' ? coerceScalar(replaced) : replaced;
     }
   };
   visit(doc.contents, '');
+}
+
+function coerceScalar(v: string): unknown {
+  if (/^-?\d+(\.\d+)?$/.test(v)) return Number(v);
+  if (v === 'true' || v === 'false') return v === 'true';
+  return v;
 }
 
 function lineOf(doc: Document, offset: number | undefined): number | undefined {

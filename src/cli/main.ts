@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+/** queryflux CLI: serve | check. Other commands (policy, explain, savings) arrive with their issues. */
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../config/load.js';
+import { startGateway } from '../server.js';
+
+const USAGE = `usage: queryflux <command> [options]
+
+commands:
+  serve --config FILE     start the gateway
+  check --config FILE     validate a config file and exit (0 = valid)
+
+options:
+  -c, --config FILE       config file (default: $QUERYFLUX_CONFIG or queryflux.yaml)
+  -h, --help              this help`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
+  });
+  const command = positionals[0];
+  if (values.help || command === undefined) {
+    console.log(USAGE);
+    return command === undefined && !values.help ? 2 : 0;
+  }
+  const file = values.config ?? process.env.QUERYFLUX_CONFIG ?? 'queryflux.yaml';
+  switch (command) {
+    case 'check': {
+      const cfg = loadConfig(file);
+      console.log(`${file}: OK (${cfg.groups.size} cluster groups, ${cfg.raw.routers.length} routers, fallback ${cfg.raw.routingFallback})`);
+      return 0;
+    }
+    case 'serve': {
+      const cfg = loadConfig(file);
+      const gw = await startGateway(cfg);
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      await gw.close();
+      return 0;
+    }
+    default:
+      console.error(`unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof ConfigError) console.error(`invalid configuration:\n${err.message}`);
+    else if ((err as NodeJS.ErrnoException)?.code === 'EADDRINUSE') {
+      const e = err as NodeJS.ErrnoException & { port?: number };
+      console.error(`cannot listen: address already in use (${e.message}). Another server (e.g. a local PostgreSQL on 5432) holds the port: stop it, or set the port in the config (the demo reads QF_PG_PORT / QF_ADMIN_PORT).`);
+    } else console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    process.exit(1);
+  },
+);

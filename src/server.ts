@@ -1,0 +1,110 @@
+/**
+ * Gateway bootstrap: engines → cluster groups → router chain → pipeline → frontends + admin API.
+ * One process serves every enabled frontend.
+ */
+import { readFileSync } from 'node:fs';
+import { pino, type Logger } from 'pino';
+import type { ResolvedConfig } from './config/load.js';
+import { RecentOutcomes, type OutcomeSink } from './core/outcome.js';
+import { Pipeline } from './core/pipeline.js';
+import { UserStore } from './core/users.js';
+import { RoundRobinGroup, type ClusterGroup, type Member } from './dispatch/cluster-group.js';
+import type { Engine } from './engines/engine.js';
+import { createEngine } from './engines/registry.js';
+import { startPostgresFrontend } from './frontends/postgres/server.js';
+import { buildRouterChain } from './routing/chain.js';
+import { startAdminApi } from './studio/admin-api.js';
+import { Translator } from './translate/translator.js';
+import { registerDefaultFixups, prepareEngine } from './translate/fixups.js';
+
+/** A running gateway. */
+export interface RunningGateway {
+  readonly ports: { postgres?: number; admin?: number };
+  readonly pipeline: Pipeline;
+  readonly recent: RecentOutcomes;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  readonly logger?: Logger;
+  readonly extraSinks?: readonly OutcomeSink[];
+}
+
+/** Start every configured engine, group and frontend. Ports 0 pick free ports. */
+export async function startGateway(config: ResolvedConfig, opts: StartOptions = {}): Promise<RunningGateway> {
+  const cfg = config.raw;
+  const logger = opts.logger ?? pino({ level: cfg.queryflux.logLevel, base: { service: 'queryflux' } });
+  const engines: Engine[] = [];
+  const closers: (() => Promise<void>)[] = [];
+  const closeAll = async () => {
+    for (const c of closers.reverse()) await c().catch((err: unknown) => logger.warn({ err }, 'error during shutdown'));
+  };
+  try {
+    const groups = new Map<string, ClusterGroup>();
+    for (const g of config.groups.values()) {
+      if (!g.enabled) continue;
+      const members: Member[] = [];
+      for (const c of g.members) {
+        if (!c.enabled) continue;
+        const engine = await createEngine(c, logger.child({ cluster: c.name }));
+        engines.push(engine);
+        closers.push(() => engine.close());
+        await prepareEngine(engine);
+        members.push({ name: c.name, engine, maxRunning: c.maxRunningQueries ?? Number.POSITIVE_INFINITY, weight: c.weight ?? 1, running: 0, healthy: true });
+      }
+      groups.set(
+        g.name,
+        new RoundRobinGroup({
+          name: g.name,
+          members,
+          maxRunning: g.maxRunningQueries ?? Number.POSITIVE_INFINITY,
+          maxQueued: g.maxQueuedQueries ?? 10_000,
+          queueTimeoutMs: (g.capacityWaitTimeoutSecs ?? 300) * 1000,
+        }),
+      );
+    }
+    const translator = new Translator();
+    registerDefaultFixups(translator);
+    const recent = new RecentOutcomes(1000);
+    const pipeline = new Pipeline({
+      chain: buildRouterChain(cfg.routers, cfg.routingFallback),
+      groups,
+      translator,
+      sinks: [recent, ...(opts.extraSinks ?? [])],
+      translationEnabled: cfg.translation.enabled,
+    });
+    const users = new UserStore(cfg.auth.users, cfg.auth.provider !== 'none' && cfg.auth.required);
+    const ports: { postgres?: number; admin?: number } = {};
+
+    const pgCfg = cfg.queryflux.frontends.postgresWire;
+    if (pgCfg.enabled) {
+      const fe = await startPostgresFrontend({
+        host: pgCfg.host,
+        port: pgCfg.port,
+        tls: pgCfg.tls ? { cert: readFileSync(pgCfg.tls.certFile), key: readFileSync(pgCfg.tls.keyFile), required: pgCfg.tls.required } : undefined,
+        gateway: pipeline,
+        users,
+        authMethod: cfg.auth.provider === 'none' ? 'trust' : cfg.auth.postgresMethod,
+        logger: logger.child({ frontend: 'postgres' }),
+        maxConnections: cfg.queryflux.maxConnections,
+      });
+      ports.postgres = fe.port;
+      closers.push(() => fe.close());
+      logger.info({ port: fe.port }, 'PostgreSQL wire frontend listening');
+    }
+    for (const name of ['mysqlWire', 'trinoHttp', 'flightSql'] as const) {
+      if (cfg.queryflux.frontends[name].enabled) logger.warn({ frontend: name }, 'frontend is enabled in config but not implemented yet; ignoring');
+    }
+    const admin = cfg.queryflux.adminApi;
+    if (admin.enabled) {
+      const api = await startAdminApi({ host: admin.host, port: admin.port, groups, recent, logger: logger.child({ component: 'admin' }) });
+      ports.admin = api.port;
+      closers.push(() => api.close());
+      logger.info({ port: api.port }, 'admin API listening');
+    }
+    return { ports, pipeline, recent, close: closeAll };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
