@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { QueryFluxError } from '../../src/core/errors.js';
+import { RoundRobinGroup, type Member } from '../../src/dispatch/cluster-group.js';
+import { Fifo } from '../../src/dispatch/fifo.js';
+import type { Engine } from '../../src/engines/engine.js';
+
+const engine = {} as Engine; // the group never calls the engine; only names matter here
+const member = (name: string, maxRunning = Infinity): Member => ({ name, engine, maxRunning, weight: 1, running: 0, healthy: true });
+const group = (members: Member[], maxRunning = Infinity, maxQueued = 100, queueTimeoutMs = 5_000) => new RoundRobinGroup({ name: 'g', members, maxRunning, maxQueued, queueTimeoutMs });
+
+describe('Fifo', () => {
+  it('keeps order across compaction', () => {
+    const q = new Fifo<number>();
+    for (let i = 0; i < 5000; i++) q.push(i);
+    for (let i = 0; i < 3000; i++) expect(q.shift()).toBe(i);
+    q.push(5000);
+    expect(q.length).toBe(2001);
+    expect(q.peek()).toBe(3000);
+    for (let i = 3000; i <= 5000; i++) expect(q.shift()).toBe(i);
+    expect(q.shift()).toBeUndefined();
+  });
+});
+
+describe('ClusterGroup', () => {
+  it('round-robins across members', async () => {
+    const g = group([member('a'), member('b')]);
+    const names: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const l = await g.acquire();
+      names.push(l.member.name);
+      l.release();
+    }
+    expect(names).toEqual(['a', 'b', 'a', 'b']);
+  });
+
+  it('queues beyond maxRunningQueries and serves FIFO', async () => {
+    const g = group([member('a')], 2);
+    const l1 = await g.acquire();
+    const l2 = await g.acquire();
+    const order: number[] = [];
+    const waits = [1, 2, 3].map((i) => g.acquire().then((l) => (order.push(i), l)));
+    expect(g.load()).toMatchObject({ running: 2, queued: 3 });
+    l1.release();
+    l2.release();
+    const [w1, w2] = await Promise.all(waits.slice(0, 2));
+    expect(order).toEqual([1, 2]);
+    w1!.release();
+    const w3 = await waits[2]!;
+    expect(order).toEqual([1, 2, 3]);
+    w2!.release();
+    w3.release();
+    expect(g.load()).toMatchObject({ running: 0, queued: 0 });
+  });
+
+  it('rejects with QF_QUEUE_FULL when the queue is full', async () => {
+    const g = group([member('a')], 1, 1);
+    await g.acquire();
+    void g.acquire().catch(() => undefined);
+    await expect(g.acquire()).rejects.toMatchObject({ code: 'QF_QUEUE_FULL' });
+  });
+
+  it('rejects with QF_QUEUE_TIMEOUT after capacityWaitTimeout', async () => {
+    const g = group([member('a')], 1, 10, 20);
+    await g.acquire();
+    const err = await g.acquire().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(QueryFluxError);
+    expect((err as QueryFluxError).code).toBe('QF_QUEUE_TIMEOUT');
+    expect(g.load().queued).toBe(0);
+  });
+
+  it('a cancelled waiter leaves the queue at once', async () => {
+    const g = group([member('a')], 1);
+    const l = await g.acquire();
+    const ac = new AbortController();
+    const p = g.acquire(ac.signal);
+    expect(g.load().queued).toBe(1);
+    ac.abort();
+    await expect(p).rejects.toMatchObject({ code: 'QF_QUERY_CANCELED' });
+    expect(g.load().queued).toBe(0);
+    l.release();
+    const next = await g.acquire();
+    expect(next.member.name).toBe('a');
+  });
+
+  it('pins to one member when asked', async () => {
+    const g = group([member('a'), member('b')]);
+    for (let i = 0; i < 3; i++) {
+      const l = await g.acquire(undefined, 'b');
+      expect(l.member.name).toBe('b');
+      l.release();
+    }
+  });
+
+  it('release is idempotent', async () => {
+    const g = group([member('a')], 1);
+    const l = await g.acquire();
+    l.release();
+    l.release();
+    expect(g.load().running).toBe(0);
+  });
+});
