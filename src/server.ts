@@ -66,14 +66,15 @@ export async function startGateway(config: ResolvedConfig, opts: StartOptions = 
     const translator = new Translator();
     registerDefaultFixups(translator);
     const recent = new RecentOutcomes(1000);
+    const users = new UserStore(cfg.auth.users, cfg.auth.provider !== 'none' && cfg.auth.required);
     const pipeline = new Pipeline({
       chain: buildRouterChain(cfg.routers, cfg.routingFallback),
       groups,
       translator,
       sinks: [recent, ...(opts.extraSinks ?? [])],
       translationEnabled: cfg.translation.enabled,
+      userGroups: (user) => users.get(user)?.groups ?? [],
     });
-    const users = new UserStore(cfg.auth.users, cfg.auth.provider !== 'none' && cfg.auth.required);
     const ports: { postgres?: number; admin?: number } = {};
 
     const pgCfg = cfg.queryflux.frontends.postgresWire;

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { isMap, isSeq, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
+import { compileRegex } from '../routing/regex.js';
 import { KNOWN_ROUTERS, configSchema, type ClusterConfig, type ClusterGroupConfig, type EngineKind, type QueryFluxConfig } from './schema.js';
 
 /** One problem found in a config file. */
@@ -206,13 +207,41 @@ function resolve(cfg: QueryFluxConfig, file: string, doc: Document): ResolvedCon
   const known = () => [...groups.keys()].join(', ') || 'none';
   if (!groups.has(cfg.routingFallback)) at(['routingFallback'], `unknown cluster group "${cfg.routingFallback}" (defined groups: ${known()})`);
   cfg.routers.forEach((r, i) => {
-    for (const [k, v] of Object.entries(r)) {
-      if (k !== 'type' && typeof v === 'string' && !groups.has(v)) at(['routers', i, k], `unknown cluster group "${v}" (defined groups: ${known()})`);
-    }
+    walkRouter(r, ['routers', i], (path, kind, value) => {
+      if (kind === 'group' && !groups.has(value)) at(path, `unknown cluster group "${value}" (defined groups: ${known()})`);
+      if (kind === 'regex') {
+        try {
+          compileRegex(value);
+        } catch (err) {
+          at(path, (err as Error).message);
+        }
+      }
+    });
   });
   if (cfg.auth.provider === 'static' && cfg.auth.required && cfg.auth.users.length === 0) {
     at(['auth', 'users'], 'auth is required but no users are configured (add users, or set auth.provider: none for a trusted demo)');
   }
   if (issues.length) throw new ConfigError(issues);
   return { file, raw: cfg, groups };
+}
+
+const GROUP_KEYS = new Set(['targetGroup', 'postgresWire', 'mysqlWire', 'trinoHttp', 'flightSql']);
+const GROUP_MAPS = new Set(['headerValueToGroup', 'userToGroup', 'authGroupToGroup']);
+
+/** Visit every group reference and regex inside a router config (nested compounds included). */
+function walkRouter(node: unknown, path: PropertyKey[], visit: (path: PropertyKey[], kind: 'group' | 'regex', value: string) => void): void {
+  if (Array.isArray(node)) {
+    node.forEach((item, i) => walkRouter(item, [...path, i], visit));
+    return;
+  }
+  if (node === null || typeof node !== 'object') return;
+  const isCondition = (node as { type?: unknown }).type === 'protocol';
+  for (const [k, v] of Object.entries(node)) {
+    if (typeof v === 'string') {
+      if (GROUP_KEYS.has(k) && !isCondition) visit([...path, k], 'group', v);
+      else if (k === 'regex') visit([...path, k], 'regex', v);
+    } else if (GROUP_MAPS.has(k) && v && typeof v === 'object') {
+      for (const [mk, mv] of Object.entries(v)) if (typeof mv === 'string') visit([...path, k, mk], 'group', mv);
+    } else walkRouter(v, [...path, k], visit);
+  }
 }

@@ -105,7 +105,13 @@ const clusterGroup = z
     maxRunningQueries: z.number().int().positive().optional(),
     maxQueuedQueries: z.number().int().nonnegative().optional(),
     capacityWaitTimeoutSecs: z.number().positive().optional(),
-    strategy: z.enum(['roundRobin', 'leastLoaded', 'failover', 'weighted', 'engineAffinity']).default('roundRobin'),
+    /** `roundRobin` or `{ type: roundRobin }` (Rust form); weights/preference arrive with the dispatch issue. */
+    strategy: z
+      .union([
+        z.enum(['roundRobin', 'leastLoaded', 'failover', 'weighted', 'engineAffinity']),
+        z.object({ type: z.enum(['roundRobin', 'leastLoaded', 'failover', 'weighted', 'engineAffinity']) }).passthrough(),
+      ])
+      .default('roundRobin'),
     overflowGroup: z.string().optional(),
     /** Inline clusters (Rust QueryFlux form). */
     clusters: z.array(cluster).optional(),
@@ -117,20 +123,103 @@ const clusterGroup = z
 export type ClusterGroupConfig = z.infer<typeof clusterGroup>;
 
 const protocolKey = z.enum(['postgresWire', 'mysqlWire', 'trinoHttp', 'flightSql']);
+const group = z.string().min(1);
 
 const protocolBasedRouter = z
   .object({
     type: z.literal('protocolBased'),
-    postgresWire: z.string().optional(),
-    mysqlWire: z.string().optional(),
-    trinoHttp: z.string().optional(),
-    flightSql: z.string().optional(),
+    postgresWire: group.optional(),
+    mysqlWire: group.optional(),
+    trinoHttp: group.optional(),
+    flightSql: group.optional(),
   })
   .strict();
 
-export const routerSchema = z.discriminatedUnion('type', [protocolBasedRouter]);
+const headerRouter = z
+  .object({
+    type: z.literal('header'),
+    /** Case-insensitive header name (Trino HTTP headers; PostgreSQL startup parameters; MySQL connection attributes). */
+    headerName: z.string().min(1),
+    /** Exact value → group. */
+    headerValueToGroup: z.record(z.string(), group).default({}),
+    /** Regex on the value → group, tried in order after exact values. */
+    headerValuePatterns: z.array(z.object({ regex: z.string(), targetGroup: group }).strict()).default([]),
+  })
+  .strict();
+
+const userGroupRouter = z
+  .object({
+    type: z.literal('userGroup'),
+    /** User name → group. */
+    userToGroup: z.record(z.string(), group).default({}),
+    /** Auth group of the user (auth.users[].groups) → group, when no user entry matched. */
+    authGroupToGroup: z.record(z.string(), group).default({}),
+  })
+  .strict();
+
+const queryRegexRule = z
+  .object({
+    /** JavaScript regex; a leading (?i) / (?s) / (?is) becomes the i / s flag (Rust-style configs). */
+    regex: z.string(),
+    targetGroup: group.optional(),
+    action: z.enum(['route', 'deny']).default('route'),
+    /** Client-visible message for action: deny. */
+    error: z.string().optional(),
+  })
+  .strict()
+  .refine((r) => r.action === 'deny' || r.targetGroup !== undefined, { message: 'a route rule needs targetGroup' });
+
+const queryRegexRouter = z.object({ type: z.literal('queryRegex'), rules: z.array(queryRegexRule).min(1) }).strict();
+
+const tagRule = z
+  .object({
+    /** All must match; a null value matches the key with any value. */
+    tags: z.record(z.string(), z.string().nullable()).default({}),
+    /** Trino Gateway style: any of these bare tags. */
+    oneOf: z.array(z.string()).optional(),
+    /** Trino Gateway style: all of these bare tags. */
+    allOf: z.array(z.string()).optional(),
+    targetGroup: group,
+  })
+  .strict();
+
+const tagsRouter = z.object({ type: z.enum(['clientTags', 'tags']), rules: z.array(tagRule).min(1) }).strict();
+
+export interface CompoundConditionConfig {
+  type: 'protocol' | 'header' | 'user' | 'clientTag' | 'queryRegex' | 'compound';
+  protocol?: string;
+  headerName?: string;
+  headerValue?: string;
+  username?: string;
+  tag?: string;
+  regex?: string;
+  combine?: 'all' | 'any';
+  conditions?: CompoundConditionConfig[];
+}
+
+const compoundCondition: z.ZodType<CompoundConditionConfig> = z.lazy(() =>
+  z.discriminatedUnion('type', [
+    z.object({ type: z.literal('protocol'), protocol: protocolKey }).strict(),
+    z.object({ type: z.literal('header'), headerName: z.string().min(1), headerValue: z.string() }).strict(),
+    z.object({ type: z.literal('user'), username: z.string() }).strict(),
+    z.object({ type: z.literal('clientTag'), tag: z.string() }).strict(),
+    z.object({ type: z.literal('queryRegex'), regex: z.string() }).strict(),
+    z.object({ type: z.literal('compound'), combine: z.enum(['all', 'any']).default('all'), conditions: z.array(compoundCondition).min(1) }).strict(),
+  ]),
+) as z.ZodType<CompoundConditionConfig>;
+
+const compoundRouter = z
+  .object({
+    type: z.literal('compound'),
+    combine: z.enum(['all', 'any']).default('all'),
+    conditions: z.array(compoundCondition).min(1),
+    targetGroup: group,
+  })
+  .strict();
+
+export const routerSchema = z.discriminatedUnion('type', [protocolBasedRouter, headerRouter, userGroupRouter, queryRegexRouter, tagsRouter, compoundRouter]);
 /** Router type names, for messages. */
-export const KNOWN_ROUTERS = 'protocolBased';
+export const KNOWN_ROUTERS = 'protocolBased, header, userGroup, queryRegex, clientTags (alias tags), compound';
 export type RouterConfig = z.infer<typeof routerSchema>;
 export type ProtocolKey = z.infer<typeof protocolKey>;
 

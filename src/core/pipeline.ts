@@ -33,9 +33,12 @@ export interface PipelineOptions {
   readonly sinks: readonly OutcomeSink[];
   readonly estimator?: Estimator;
   readonly translationEnabled?: boolean;
+  /** Auth groups of a user, for routers that match on them. */
+  readonly userGroups?: (user: string) => readonly string[];
 }
 
 const NO_ESTIMATES: Readonly<Record<string, CostEstimate>> = Object.freeze({});
+const NO_GROUPS: readonly string[] = Object.freeze([]);
 const TX_BEGIN = new Set(['BEGIN', 'START']);
 const TX_END = new Set(['COMMIT', 'END', 'ROLLBACK', 'ABORT']);
 
@@ -62,7 +65,8 @@ export class Pipeline implements Gateway {
   /** Route one request (no admission); exposed for explain. */
   route(req: QueryRequest, analysis: Analysis = analyzeLexical(req.sql)): Decision {
     const estimates = this.opts.estimator ? this.opts.estimator(analysis, this.groupNames) : NO_ESTIMATES;
-    const input: RoutingInput = { request: req, analysis, estimates, groupLoad: this.groupLoad };
+    const userGroups = this.opts.userGroups ? this.opts.userGroups(req.user) : NO_GROUPS;
+    const input: RoutingInput = { request: req, userGroups, analysis, estimates, groupLoad: this.groupLoad };
     return this.opts.chain.route(input);
   }
 

@@ -1,6 +1,11 @@
 /** The ordered router chain: first decision wins, else routingFallback. Compiled once at load. */
 import type { RouterConfig } from '../config/schema.js';
+import { ClientTagsRouter } from './client-tags.js';
+import { CompoundRouter } from './compound.js';
+import { HeaderRouter } from './header.js';
 import { ProtocolBasedRouter } from './protocol-based.js';
+import { QueryRegexRouter } from './query-regex.js';
+import { UserGroupRouter } from './user-group.js';
 import type { Decision, Router, RoutingInput } from './types.js';
 
 /** One router's verdict, for explain output. */
@@ -54,6 +59,17 @@ export function buildRouterChain(configs: readonly RouterConfig[], fallback: str
     switch (c.type) {
       case 'protocolBased':
         return new ProtocolBasedRouter(rule, c);
+      case 'header':
+        return new HeaderRouter(rule, c);
+      case 'userGroup':
+        return new UserGroupRouter(rule, c);
+      case 'queryRegex':
+        return new QueryRegexRouter(rule, c.rules);
+      case 'clientTags':
+      case 'tags':
+        return new ClientTagsRouter(rule, c.rules);
+      case 'compound':
+        return new CompoundRouter(rule, c);
     }
   });
   return new RouterChain(routers, fallback);

@@ -14,6 +14,8 @@ export interface GroupLoad {
 /** Everything a router may look at. */
 export interface RoutingInput {
   readonly request: QueryRequest;
+  /** Auth groups of the user (auth.users[].groups). */
+  readonly userGroups: readonly string[];
   readonly analysis: Analysis;
   /** Cost estimate per candidate group (empty until the cost model is configured). */
   readonly estimates: Readonly<Record<string, CostEstimate>>;
