@@ -8,7 +8,8 @@ import type { ResolvedConfig } from './config/load.js';
 import { RecentOutcomes, type OutcomeSink } from './core/outcome.js';
 import { Pipeline } from './core/pipeline.js';
 import { UserStore } from './core/users.js';
-import { RoundRobinGroup, type ClusterGroup, type Member } from './dispatch/cluster-group.js';
+import type { ClusterGroup, Member } from './dispatch/cluster-group.js';
+import { createGroup } from './dispatch/strategies.js';
 import type { Engine } from './engines/engine.js';
 import { createEngine } from './engines/registry.js';
 import { startPostgresFrontend } from './frontends/postgres/server.js';
@@ -43,6 +44,7 @@ export async function startGateway(config: ResolvedConfig, opts: StartOptions = 
     const groups = new Map<string, ClusterGroup>();
     for (const g of config.groups.values()) {
       if (!g.enabled) continue;
+      const strategy = typeof g.strategy === 'string' ? { type: g.strategy } : g.strategy;
       const members: Member[] = [];
       for (const c of g.members) {
         if (!c.enabled) continue;
@@ -50,18 +52,16 @@ export async function startGateway(config: ResolvedConfig, opts: StartOptions = 
         engines.push(engine);
         closers.push(() => engine.close());
         await prepareEngine(engine);
-        members.push({ name: c.name, engine, maxRunning: c.maxRunningQueries ?? Number.POSITIVE_INFINITY, weight: c.weight ?? 1, running: 0, healthy: true });
+        members.push({ name: c.name, engine, maxRunning: c.maxRunningQueries ?? Number.POSITIVE_INFINITY, weight: strategy.weights?.[c.name] ?? c.weight ?? 1, running: 0, healthy: true });
       }
-      groups.set(
-        g.name,
-        new RoundRobinGroup({
-          name: g.name,
-          members,
-          maxRunning: g.maxRunningQueries ?? Number.POSITIVE_INFINITY,
-          maxQueued: g.maxQueuedQueries ?? 10_000,
-          queueTimeoutMs: (g.capacityWaitTimeoutSecs ?? 300) * 1000,
-        }),
-      );
+      const limits = {
+        name: g.name,
+        members,
+        maxRunning: g.maxRunningQueries ?? Number.POSITIVE_INFINITY,
+        maxQueued: g.maxQueuedQueries ?? 10_000,
+        queueTimeoutMs: (g.capacityWaitTimeoutSecs ?? 300) * 1000,
+      };
+      groups.set(g.name, createGroup(strategy.type, limits, 'preference' in strategy ? (strategy.preference ?? []) : []));
     }
     const translator = new Translator();
     registerDefaultFixups(translator);

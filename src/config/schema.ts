@@ -105,11 +105,17 @@ const clusterGroup = z
     maxRunningQueries: z.number().int().positive().optional(),
     maxQueuedQueries: z.number().int().nonnegative().optional(),
     capacityWaitTimeoutSecs: z.number().positive().optional(),
-    /** `roundRobin` or `{ type: roundRobin }` (Rust form); weights/preference arrive with the dispatch issue. */
+    /** `roundRobin` or the Rust form `{ type: weighted, weights: {cluster: n} }` / `{ type: engineAffinity, preference: [...] }`. */
     strategy: z
       .union([
         z.enum(['roundRobin', 'leastLoaded', 'failover', 'weighted', 'engineAffinity']),
-        z.object({ type: z.enum(['roundRobin', 'leastLoaded', 'failover', 'weighted', 'engineAffinity']) }).passthrough(),
+        z
+          .object({
+            type: z.enum(['roundRobin', 'leastLoaded', 'failover', 'weighted', 'engineAffinity']),
+            weights: z.record(z.string(), z.number().nonnegative()).optional(),
+            preference: z.array(engineKind).optional(),
+          })
+          .strict(),
       ])
       .default('roundRobin'),
     overflowGroup: z.string().optional(),

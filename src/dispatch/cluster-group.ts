@@ -161,14 +161,3 @@ export class ClusterGroup {
     return { running: this.running, queued: this.queued, maxRunning: this.maxRunning, healthyMembers: healthy };
   }
 }
-
-/** roundRobin: rotate through members with free capacity. */
-export class RoundRobinGroup extends ClusterGroup {
-  private next = 0;
-  protected override pick(candidates: readonly Member[]): Member | undefined {
-    if (candidates.length === 0) return undefined;
-    const m = candidates[this.next % candidates.length];
-    this.next = (this.next + 1) % 1_000_000_007;
-    return m;
-  }
-}

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { QueryFluxError } from '../../src/core/errors.js';
-import { RoundRobinGroup, type Member } from '../../src/dispatch/cluster-group.js';
+import type { Member } from '../../src/dispatch/cluster-group.js';
+import type { ClusterGroup } from '../../src/dispatch/cluster-group.js';
+import { RoundRobinGroup, createGroup } from '../../src/dispatch/strategies.js';
 import { Fifo } from '../../src/dispatch/fifo.js';
 import type { Engine } from '../../src/engines/engine.js';
 
@@ -97,5 +99,50 @@ describe('ClusterGroup', () => {
     l.release();
     l.release();
     expect(g.load().running).toBe(0);
+  });
+});
+
+describe('strategies', () => {
+  const opts = (members: Member[]) => ({ name: 'g', members, maxRunning: Infinity, maxQueued: 10, queueTimeoutMs: 1000 });
+  const picks = async (g: ClusterGroup, n: number, hold = false) => {
+    const out: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const l = await g.acquire();
+      out.push(l.member.name);
+      if (!hold) l.release();
+    }
+    return out;
+  };
+
+  it('failover uses the first healthy member with capacity', async () => {
+    const a = member('a', 1);
+    const b = member('b');
+    const g = createGroup('failover', opts([a, b]));
+    expect(await picks(g, 3, true)).toEqual(['a', 'b', 'b']);
+    a.healthy = false;
+    expect(await picks(createGroup('failover', opts([a, member('c')])), 2)).toEqual(['c', 'c']);
+  });
+
+  it('leastLoaded picks the lowest running/limit', async () => {
+    const a = member('a', 10);
+    const b = member('b', 2);
+    a.running = 3; // 0.3
+    b.running = 1; // 0.5
+    expect(await picks(createGroup('leastLoaded', opts([a, b])), 1)).toEqual(['a']);
+  });
+
+  it('weighted 10/90 split is exact over 10,000 picks and interleaved', async () => {
+    const a = { ...member('a'), weight: 10 };
+    const b = { ...member('b'), weight: 90 };
+    const got = await picks(createGroup('weighted', opts([a, b])), 10_000);
+    expect(got.filter((n) => n === 'a').length).toBe(1000);
+    expect(got.slice(0, 10).filter((n) => n === 'a').length).toBe(1);
+  });
+
+  it('engineAffinity prefers engine kinds in order', async () => {
+    const duck = { ...member('duck-1'), engine: { kind: 'duckdb' } as Engine };
+    const pg = { ...member('pg-1', 1), engine: { kind: 'postgres' } as Engine };
+    const g = createGroup('engineAffinity', opts([duck, pg]), ['postgres', 'duckdb']);
+    expect(await picks(g, 2, true)).toEqual(['pg-1', 'duck-1']);
   });
 });
