@@ -23,6 +23,8 @@ export interface RunningGateway {
   readonly ports: { postgres?: number; admin?: number };
   readonly pipeline: Pipeline;
   readonly recent: RecentOutcomes;
+  /** Re-read policies (SIGHUP). */
+  reload(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -67,8 +69,11 @@ export async function startGateway(config: ResolvedConfig, opts: StartOptions = 
     registerDefaultFixups(translator);
     const recent = new RecentOutcomes(1000);
     const users = new UserStore(cfg.auth.users, cfg.auth.provider !== 'none' && cfg.auth.required);
+    const chain = buildRouterChain(cfg.routers, cfg.routingFallback, logger.child({ component: 'routing' }));
+    await chain.init();
+    closers.push(async () => chain.close());
     const pipeline = new Pipeline({
-      chain: buildRouterChain(cfg.routers, cfg.routingFallback),
+      chain,
       groups,
       translator,
       sinks: [recent, ...(opts.extraSinks ?? [])],
@@ -103,7 +108,7 @@ export async function startGateway(config: ResolvedConfig, opts: StartOptions = 
       closers.push(() => api.close());
       logger.info({ port: api.port }, 'admin API listening');
     }
-    return { ports, pipeline, recent, close: closeAll };
+    return { ports, pipeline, recent, reload: () => chain.reload(), close: closeAll };
   } catch (err) {
     await closeAll();
     throw err;

@@ -2,13 +2,14 @@
 /** queryflux CLI: serve | check. Other commands (policy, explain, savings) arrive with their issues. */
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/load.js';
-import { startGateway } from '../server.js';
+import { POLICY_USAGE, policyCommand } from './policy.js';
 
 const USAGE = `usage: queryflux <command> [options]
 
 commands:
   serve --config FILE     start the gateway
   check --config FILE     validate a config file and exit (0 = valid)
+  policy <command>        build | test | fmt | check | eval Rego routing policies
 
 options:
   -c, --config FILE       config file (default: $QUERYFLUX_CONFIG or queryflux.yaml)
@@ -18,12 +19,24 @@ async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      config: { type: 'string', short: 'c' },
+      help: { type: 'boolean', short: 'h' },
+      output: { type: 'string', short: 'o' },
+      input: { type: 'string' },
+      policy: { type: 'string' },
+      data: { type: 'string' },
+      check: { type: 'boolean' },
+    },
   });
   const command = positionals[0];
   if (values.help || command === undefined) {
     console.log(USAGE);
     return command === undefined && !values.help ? 2 : 0;
+  }
+  if (command === 'policy') {
+    if (values.help) console.log(POLICY_USAGE);
+    return values.help ? 0 : policyCommand(positionals.slice(1), values);
   }
   const file = values.config ?? process.env.QUERYFLUX_CONFIG ?? 'queryflux.yaml';
   switch (command) {
@@ -34,7 +47,10 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'serve': {
       const cfg = loadConfig(file);
+      // Loaded on demand so `check` and `policy` start fast and need no engine libraries.
+      const { startGateway } = await import('../server.js');
       const gw = await startGateway(cfg);
+      process.on('SIGHUP', () => void gw.reload());
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
         process.once('SIGINT', stop);

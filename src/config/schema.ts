@@ -223,9 +223,24 @@ const compoundRouter = z
   })
   .strict();
 
-export const routerSchema = z.discriminatedUnion('type', [protocolBasedRouter, headerRouter, userGroupRouter, queryRegexRouter, tagsRouter, compoundRouter]);
+const policyRouter = z
+  .object({
+    type: z.literal('policy'),
+    /** A .wasm file or OPA bundle (.tar.gz) from `opa build -t wasm` (`queryflux policy build`). */
+    path: z.string().min(1),
+    entrypoint: z.string().default('queryflux/routing/decision'),
+    /** Policy `data` (teams, SLAs, budgets): merged over the bundle's data.json. */
+    data: z.record(z.string(), z.unknown()).optional(),
+    /** Reload when the file changes. */
+    watch: z.boolean().default(true),
+    /** A runtime evaluation error refuses the query (deny) or passes to the next router. */
+    onError: z.enum(['deny', 'pass']).default('deny'),
+  })
+  .strict();
+
+export const routerSchema = z.discriminatedUnion('type', [protocolBasedRouter, headerRouter, userGroupRouter, queryRegexRouter, tagsRouter, compoundRouter, policyRouter]);
 /** Router type names, for messages. */
-export const KNOWN_ROUTERS = 'protocolBased, header, userGroup, queryRegex, clientTags (alias tags), compound';
+export const KNOWN_ROUTERS = 'protocolBased, header, userGroup, queryRegex, clientTags (alias tags), compound, policy';
 export type RouterConfig = z.infer<typeof routerSchema>;
 export type ProtocolKey = z.infer<typeof protocolKey>;
 

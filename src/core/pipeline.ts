@@ -66,7 +66,7 @@ export class Pipeline implements Gateway {
   route(req: QueryRequest, analysis: Analysis = analyzeLexical(req.sql)): Decision {
     const estimates = this.opts.estimator ? this.opts.estimator(analysis, this.groupNames) : NO_ESTIMATES;
     const userGroups = this.opts.userGroups ? this.opts.userGroups(req.user) : NO_GROUPS;
-    const input: RoutingInput = { request: req, userGroups, analysis, estimates, groupLoad: this.groupLoad };
+    const input: RoutingInput = { request: req, userGroups, analysis, estimates, groupNames: this.groupNames, groupLoad: this.groupLoad };
     return this.opts.chain.route(input);
   }
 

@@ -1,8 +1,10 @@
 /** The ordered router chain: first decision wins, else routingFallback. Compiled once at load. */
+import type { Logger } from 'pino';
 import type { RouterConfig } from '../config/schema.js';
 import { ClientTagsRouter } from './client-tags.js';
 import { CompoundRouter } from './compound.js';
 import { HeaderRouter } from './header.js';
+import { PolicyRouter } from './policy/router.js';
 import { ProtocolBasedRouter } from './protocol-based.js';
 import { QueryRegexRouter } from './query-regex.js';
 import { UserGroupRouter } from './user-group.js';
@@ -24,6 +26,20 @@ export class RouterChain {
     readonly fallback: string,
   ) {
     this.fallbackDecision = Object.freeze({ group: fallback, rule: 'routingFallback', reason: 'no router matched' });
+  }
+
+  /** Load what routers need (policies' wasm) before the first query. */
+  async init(): Promise<void> {
+    for (const r of this.routers) await r.init?.();
+  }
+
+  /** Re-read every reloadable router (SIGHUP). */
+  async reload(): Promise<void> {
+    for (const r of this.routers) await r.reload?.();
+  }
+
+  close(): void {
+    for (const r of this.routers) r.close?.();
   }
 
   /** Route one query. */
@@ -53,7 +69,7 @@ export class RouterChain {
 }
 
 /** Compile router configs into a chain. */
-export function buildRouterChain(configs: readonly RouterConfig[], fallback: string): RouterChain {
+export function buildRouterChain(configs: readonly RouterConfig[], fallback: string, logger?: Logger): RouterChain {
   const routers = configs.map((c, i): Router => {
     const rule = `routers[${i}] ${c.type}`;
     switch (c.type) {
@@ -70,6 +86,8 @@ export function buildRouterChain(configs: readonly RouterConfig[], fallback: str
         return new ClientTagsRouter(rule, c.rules);
       case 'compound':
         return new CompoundRouter(rule, c);
+      case 'policy':
+        return new PolicyRouter(rule, { path: c.path, entrypoint: c.entrypoint, data: c.data, watch: c.watch, onError: c.onError }, logger);
     }
   });
   return new RouterChain(routers, fallback);

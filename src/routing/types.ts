@@ -19,6 +19,8 @@ export interface RoutingInput {
   readonly analysis: Analysis;
   /** Cost estimate per candidate group (empty until the cost model is configured). */
   readonly estimates: Readonly<Record<string, CostEstimate>>;
+  /** Every configured group name. */
+  readonly groupNames: readonly string[];
   /** Load per group, read lazily by routers that need it. */
   groupLoad(group: string): GroupLoad | undefined;
 }
@@ -41,4 +43,9 @@ export interface Router {
   /** Position label used in decisions and explain output. */
   readonly rule: string;
   match(input: RoutingInput): Decision | undefined;
+  /** Load what the router needs before the first query (e.g. a policy's wasm). */
+  init?(): Promise<void>;
+  /** Re-read sources (SIGHUP, file change); a failed reload keeps the previous state. */
+  reload?(): Promise<void>;
+  close?(): void;
 }

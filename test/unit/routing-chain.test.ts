@@ -6,7 +6,7 @@ import type { RoutingInput } from '../../src/routing/types.js';
 
 const input = (protocol: Protocol, sql = 'select 1'): RoutingInput => {
   const request: QueryRequest = { id: '1', sql, protocol, user: 'u', headers: {}, clientTags: [], session: newSession(), receivedAt: 0 };
-  return { request, userGroups: [], analysis: analyzeLexical(sql), estimates: {}, groupLoad: () => undefined };
+  return { request, userGroups: [], analysis: analyzeLexical(sql), estimates: {}, groupNames: [], groupLoad: () => undefined };
 };
 
 describe('router chain', () => {

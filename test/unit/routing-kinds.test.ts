@@ -23,6 +23,7 @@ function input(r: Req): RoutingInput {
     userGroups: r.userGroups ?? [],
     analysis: analyzeLexical(sql),
     estimates: {},
+    groupNames: [],
     groupLoad: () => undefined,
   };
 }
