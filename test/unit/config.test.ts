@@ -21,7 +21,8 @@ auth: { provider: none }
 describe('config', () => {
   it('loads the demo config', () => {
     const c = loadConfig('examples/demo.yaml', {});
-    expect(c.groups.get('duckdb-local')?.members[0]).toMatchObject({ name: 'duckdb-1', engine: 'duckdb', group: 'duckdb-local' });
+    expect(c.groups.get('interactive')?.members[0]).toMatchObject({ name: 'duckdb-1', engine: 'duckdb', group: 'interactive' });
+    expect(c.raw.routers.map((r) => r.type)).toEqual(['policy', 'queryRegex', 'protocolBased']);
     expect(c.raw.queryflux.frontends.postgresWire.port).toBe(5432);
     expect(c.raw.queryflux.frontends.mysqlWire.enabled).toBe(false);
   });
