@@ -103,7 +103,7 @@ export async function startGateway(config: ResolvedConfig, opts: StartOptions = 
     }
     const admin = cfg.queryflux.adminApi;
     if (admin.enabled) {
-      const api = await startAdminApi({ host: admin.host, port: admin.port, groups, recent, logger: logger.child({ component: 'admin' }) });
+      const api = await startAdminApi({ host: admin.host, port: admin.port, groups, recent, pipeline, logger: logger.child({ component: 'admin' }) });
       ports.admin = api.port;
       closers.push(() => api.close());
       logger.info({ port: api.port }, 'admin API listening');

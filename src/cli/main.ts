@@ -2,6 +2,7 @@
 /** queryflux CLI: serve | check. Other commands (policy, explain, savings) arrive with their issues. */
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/load.js';
+import { explainCommand } from './explain.js';
 import { POLICY_USAGE, policyCommand } from './policy.js';
 
 const USAGE = `usage: queryflux <command> [options]
@@ -10,6 +11,8 @@ commands:
   serve --config FILE     start the gateway
   check --config FILE     validate a config file and exit (0 = valid)
   policy <command>        build | test | fmt | check | eval Rego routing policies
+  explain --config FILE [--protocol postgres|mysql|trino|flight] [--user U] [--header k=v]... [--tag t]... [--format table|json] "SQL"
+                          print each router's verdict, the estimates and the final route, without executing
 
 options:
   -c, --config FILE       config file (default: $QUERYFLUX_CONFIG or queryflux.yaml)
@@ -27,6 +30,11 @@ async function main(argv: string[]): Promise<number> {
       policy: { type: 'string' },
       data: { type: 'string' },
       check: { type: 'boolean' },
+      protocol: { type: 'string' },
+      user: { type: 'string', short: 'u' },
+      header: { type: 'string', multiple: true },
+      tag: { type: 'string', multiple: true },
+      format: { type: 'string' },
     },
   });
   const command = positionals[0];
@@ -44,6 +52,11 @@ async function main(argv: string[]): Promise<number> {
       const cfg = loadConfig(file);
       console.log(`${file}: OK (${cfg.groups.size} cluster groups, ${cfg.raw.routers.length} routers, fallback ${cfg.raw.routingFallback})`);
       return 0;
+    }
+    case 'explain': {
+      const sql = positionals.slice(1).join(' ');
+      if (!sql) throw new Error('explain needs the SQL text as an argument');
+      return explainCommand(loadConfig(file), sql, values);
     }
     case 'serve': {
       const cfg = loadConfig(file);

@@ -8,6 +8,7 @@ import type { CostEstimate } from '../cost/types.js';
 import type { ClusterGroup, Lease } from '../dispatch/cluster-group.js';
 import type { Engine, StatementDescription } from '../engines/engine.js';
 import type { RouterChain } from '../routing/chain.js';
+import { explainRoute, type Explanation } from '../routing/explain.js';
 import type { Decision, GroupLoad, RoutingInput } from '../routing/types.js';
 import type { Translator } from '../translate/translator.js';
 import { qfError, toQueryFluxError } from './errors.js';
@@ -68,6 +69,14 @@ export class Pipeline implements Gateway {
     const userGroups = this.opts.userGroups ? this.opts.userGroups(req.user) : NO_GROUPS;
     const input: RoutingInput = { request: req, userGroups, analysis, estimates, groupNames: this.groupNames, groupLoad: this.groupLoad };
     return this.opts.chain.route(input);
+  }
+
+  /** Every router's verdict for a request, with live group load; nothing is executed. */
+  explain(req: QueryRequest): Explanation {
+    const analysis = analyzeLexical(req.sql);
+    const estimates = this.opts.estimator ? this.opts.estimator(analysis, this.groupNames) : NO_ESTIMATES;
+    const userGroups = this.opts.userGroups ? this.opts.userGroups(req.user) : NO_GROUPS;
+    return explainRoute(this.opts.chain, req, { groupNames: this.groupNames, groupLoad: this.groupLoad, userGroups, estimates });
   }
 
   private async admit(req: QueryRequest, signal: AbortSignal | undefined): Promise<Admitted> {

@@ -1,7 +1,10 @@
 /** Admin HTTP API (fastify): health, groups, recent queries. Studio UI and metrics build on it. */
 import Fastify from 'fastify';
 import type { Logger } from 'pino';
+import { randomUUID } from 'node:crypto';
 import type { RecentOutcomes } from '../core/outcome.js';
+import type { Pipeline } from '../core/pipeline.js';
+import { newSession, type Protocol } from '../core/types.js';
 import type { ClusterGroup } from '../dispatch/cluster-group.js';
 
 export interface AdminApiOptions {
@@ -9,6 +12,7 @@ export interface AdminApiOptions {
   readonly port: number;
   readonly groups: ReadonlyMap<string, ClusterGroup>;
   readonly recent: RecentOutcomes;
+  readonly pipeline: Pipeline;
   readonly logger: Logger;
 }
 
@@ -25,6 +29,16 @@ export async function startAdminApi(opts: AdminApiOptions): Promise<{ port: numb
     })),
   );
   app.get<{ Querystring: { limit?: string } }>('/api/queries/recent', async (req) => opts.recent.list(Math.min(1000, Number(req.query.limit ?? 100) || 100)));
+  app.post<{ Body: { sql?: unknown; protocol?: unknown; user?: unknown; headers?: unknown; tags?: unknown } }>('/api/explain', async (req, reply) => {
+    const b = req.body ?? {};
+    if (typeof b.sql !== 'string' || b.sql.trim() === '') return reply.code(400).send({ error: 'body needs "sql": a non-empty string' });
+    const protocol = (typeof b.protocol === 'string' ? b.protocol : 'postgres') as Protocol;
+    if (!['postgres', 'mysql', 'trino-http', 'flight-sql'].includes(protocol)) return reply.code(400).send({ error: 'protocol must be postgres, mysql, trino-http or flight-sql' });
+    const headers: Record<string, string> = {};
+    if (b.headers && typeof b.headers === 'object') for (const [k, v] of Object.entries(b.headers)) headers[k.toLowerCase()] = String(v);
+    const tags = Array.isArray(b.tags) ? b.tags.map(String) : [];
+    return opts.pipeline.explain({ id: randomUUID(), sql: b.sql, protocol, user: typeof b.user === 'string' ? b.user : 'anonymous', headers, clientTags: tags, session: newSession(), receivedAt: Date.now() });
+  });
   await app.listen({ host: opts.host, port: opts.port });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : opts.port;
