@@ -13,6 +13,7 @@ import { createGroup } from './dispatch/strategies.js';
 import type { Engine } from './engines/engine.js';
 import { createEngine } from './engines/registry.js';
 import { startPostgresFrontend } from './frontends/postgres/server.js';
+import { Metrics } from './metrics/registry.js';
 import { buildRouterChain } from './routing/chain.js';
 import { startAdminApi } from './studio/admin-api.js';
 import { Translator } from './translate/translator.js';
@@ -23,6 +24,7 @@ export interface RunningGateway {
   readonly ports: { postgres?: number; admin?: number };
   readonly pipeline: Pipeline;
   readonly recent: RecentOutcomes;
+  readonly metrics: Metrics;
   /** Re-read policies (SIGHUP). */
   reload(): Promise<void>;
   close(): Promise<void>;
@@ -72,11 +74,12 @@ export async function startGateway(config: ResolvedConfig, opts: StartOptions = 
     const chain = buildRouterChain(cfg.routers, cfg.routingFallback, logger.child({ component: 'routing' }));
     await chain.init();
     closers.push(async () => chain.close());
+    const metrics = new Metrics(groups, chain);
     const pipeline = new Pipeline({
       chain,
       groups,
       translator,
-      sinks: [recent, ...(opts.extraSinks ?? [])],
+      sinks: [recent, metrics, ...(opts.extraSinks ?? [])],
       translationEnabled: cfg.translation.enabled,
       userGroups: (user) => users.get(user)?.groups ?? [],
     });
@@ -103,12 +106,12 @@ export async function startGateway(config: ResolvedConfig, opts: StartOptions = 
     }
     const admin = cfg.queryflux.adminApi;
     if (admin.enabled) {
-      const api = await startAdminApi({ host: admin.host, port: admin.port, groups, recent, pipeline, logger: logger.child({ component: 'admin' }) });
+      const api = await startAdminApi({ host: admin.host, port: admin.port, groups, recent, pipeline, metrics, logger: logger.child({ component: 'admin' }) });
       ports.admin = api.port;
       closers.push(() => api.close());
       logger.info({ port: api.port }, 'admin API listening');
     }
-    return { ports, pipeline, recent, reload: () => chain.reload(), close: closeAll };
+    return { ports, pipeline, recent, metrics, reload: () => chain.reload(), close: closeAll };
   } catch (err) {
     await closeAll();
     throw err;

@@ -43,6 +43,9 @@ const NO_GROUPS: readonly string[] = Object.freeze([]);
 const TX_BEGIN = new Set(['BEGIN', 'START']);
 const TX_END = new Set(['COMMIT', 'END', 'ROLLBACK', 'ABORT']);
 
+/** What is known about a statement so far; filled as it passes the stages (for outcomes). */
+type Trace = { -readonly [K in keyof Admitted]?: Admitted[K] };
+
 /** A routed and admitted statement, ready to run. */
 interface Admitted {
   readonly analysis: Analysis;
@@ -79,20 +82,34 @@ export class Pipeline implements Gateway {
     return explainRoute(this.opts.chain, req, { groupNames: this.groupNames, groupLoad: this.groupLoad, userGroups, estimates });
   }
 
-  private async admit(req: QueryRequest, signal: AbortSignal | undefined): Promise<Admitted> {
-    const analysis = analyzeLexical(req.sql);
+  /** Route a request (or follow its transaction pin) to a group. Throws on denial or unknown group. */
+  private resolve(req: QueryRequest, analysis: Analysis): { decision: Decision; group: ClusterGroup } {
     const pinned = req.session.pinnedCluster;
-    let decision: Decision;
-    let group: ClusterGroup | undefined;
-    if (pinned !== undefined && (group = this.groupOfCluster.get(pinned)) !== undefined) {
-      decision = { group: group.name, rule: 'transaction', reason: `session pinned to ${pinned} by an open transaction` };
-    } else {
-      decision = this.route(req, analysis);
-      if (decision.deny !== undefined) throw qfError('QF_ROUTE_DENIED', { detail: decision.deny });
-      group = this.opts.groups.get(decision.group);
-      if (group === undefined) throw qfError('QF_NO_ROUTE', { detail: `router ${decision.rule} chose unknown group "${decision.group}"` });
+    const pinnedGroup = pinned === undefined ? undefined : this.groupOfCluster.get(pinned);
+    if (pinnedGroup !== undefined) {
+      return { decision: { group: pinnedGroup.name, rule: 'transaction', reason: `session pinned to ${pinned} by an open transaction` }, group: pinnedGroup };
     }
-    const lease = await group.acquire(signal, pinned);
+    const decision = this.route(req, analysis);
+    if (decision.deny !== undefined) throw Object.assign(qfError('QF_ROUTE_DENIED', { detail: decision.deny }), { decision });
+    const group = this.opts.groups.get(decision.group);
+    if (group === undefined) throw Object.assign(qfError('QF_NO_ROUTE', { detail: `router ${decision.rule} chose unknown group "${decision.group}"` }), { decision });
+    return { decision, group };
+  }
+
+  /** Route, wait for capacity, translate. On failure nothing is held. */
+  private async admit(req: QueryRequest, signal: AbortSignal | undefined, trace: Trace): Promise<Admitted> {
+    const analysis = analyzeLexical(req.sql);
+    trace.analysis = analysis;
+    let decision: Decision;
+    let group: ClusterGroup;
+    try {
+      ({ decision, group } = this.resolve(req, analysis));
+    } catch (err) {
+      trace.decision = (err as { decision?: Decision }).decision;
+      throw err;
+    }
+    trace.decision = decision;
+    const lease = await group.acquire(signal, req.session.pinnedCluster);
     const from = PROTOCOL_DIALECT[req.protocol];
     let sql = req.sql;
     if (this.opts.translationEnabled !== false) {
@@ -108,12 +125,13 @@ export class Pipeline implements Gateway {
 
   async execute(req: QueryRequest, signal?: AbortSignal): Promise<ResultStream> {
     const startedAt = performance.now();
+    const trace: Trace = {};
     let admitted: Admitted;
     try {
-      admitted = await this.admit(req, signal);
+      admitted = await this.admit(req, signal, trace);
     } catch (err) {
       const e = toQueryFluxError(err);
-      this.record(req, undefined, undefined, e.code === 'QF_ROUTE_DENIED' ? 'denied' : e.code === 'QF_QUERY_CANCELED' ? 'canceled' : 'error', e.code, startedAt, 0, 0);
+      this.record(req, trace, e.code === 'QF_ROUTE_DENIED' ? 'denied' : e.code === 'QF_QUERY_CANCELED' ? 'canceled' : 'error', e.code, startedAt, 0);
       throw e;
     }
     const { lease, analysis } = admitted;
@@ -124,18 +142,18 @@ export class Pipeline implements Gateway {
     } catch (err) {
       lease.release();
       const e = toQueryFluxError(err);
-      this.record(req, admitted, engine, e.code === 'QF_QUERY_CANCELED' ? 'canceled' : 'error', e.code, startedAt, lease.queuedMs, 0);
+      this.record(req, admitted, e.code === 'QF_QUERY_CANCELED' ? 'canceled' : 'error', e.code, startedAt, 0);
       throw e;
     }
     this.trackTransaction(req.session, analysis.verb, lease.member.name);
     return new AdmittedStream(inner, (status, errorCode, rows) => {
       lease.release();
-      this.record(req, admitted, engine, status, errorCode, startedAt, lease.queuedMs, rows);
+      this.record(req, admitted, status, errorCode, startedAt, rows);
     });
   }
 
   async describe(req: DescribeRequest, signal?: AbortSignal): Promise<StatementDescription> {
-    const admitted = await this.admit(req, signal);
+    const admitted = await this.admit(req, signal, {});
     try {
       return await admitted.lease.member.engine.describe({ sql: admitted.sql, paramTypes: req.paramTypes, session: req.session, user: req.user, database: req.database, id: req.id }, signal);
     } finally {
@@ -156,25 +174,26 @@ export class Pipeline implements Gateway {
     else if (TX_END.has(verb)) session.pinnedCluster = undefined;
   }
 
-  private record(req: QueryRequest, a: Admitted | undefined, engine: Engine | undefined, status: QueryOutcome['status'], errorCode: string | undefined, startedAt: number, queuedMs: number, rows: number): void {
+  private record(req: QueryRequest, a: Trace, status: QueryOutcome['status'], errorCode: string | undefined, startedAt: number, rows: number): void {
     if (this.opts.sinks.length === 0) return;
+    const member = a.lease?.member;
     const outcome: QueryOutcome = {
       id: req.id,
       protocol: req.protocol,
       user: req.user,
       sql: req.sql,
-      fingerprint: a?.analysis.fingerprint ?? '',
-      group: a?.decision.group,
-      cluster: a?.lease.member.name,
-      engine: engine?.kind,
-      rule: a?.decision.rule,
-      reason: a?.decision.reason,
-      translatedFrom: a?.from,
-      translatedTo: engine?.dialect,
+      fingerprint: a.analysis?.fingerprint ?? '',
+      group: a.decision?.group || undefined,
+      cluster: member?.name,
+      engine: member?.engine.kind,
+      rule: a.decision?.rule,
+      reason: a.decision?.reason,
+      translatedFrom: a.from,
+      translatedTo: member?.engine.dialect,
       status,
       errorCode,
       receivedAt: req.receivedAt,
-      queuedMs,
+      queuedMs: a.lease?.queuedMs ?? 0,
       durationMs: performance.now() - startedAt,
       rows,
     };

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
 import type { RecentOutcomes } from '../core/outcome.js';
 import type { Pipeline } from '../core/pipeline.js';
+import type { Metrics } from '../metrics/registry.js';
 import { newSession, type Protocol } from '../core/types.js';
 import type { ClusterGroup } from '../dispatch/cluster-group.js';
 
@@ -13,6 +14,7 @@ export interface AdminApiOptions {
   readonly groups: ReadonlyMap<string, ClusterGroup>;
   readonly recent: RecentOutcomes;
   readonly pipeline: Pipeline;
+  readonly metrics: Metrics;
   readonly logger: Logger;
 }
 
@@ -20,6 +22,10 @@ export interface AdminApiOptions {
 export async function startAdminApi(opts: AdminApiOptions): Promise<{ port: number; close(): Promise<void> }> {
   const app = Fastify({ loggerInstance: opts.logger, disableRequestLogging: true });
   app.get('/health', async () => ({ status: 'ok' }));
+  app.get('/metrics', async (_req, reply) => {
+    reply.header('content-type', opts.metrics.registry.contentType);
+    return opts.metrics.registry.metrics();
+  });
   app.get('/api/groups', async () =>
     [...opts.groups.values()].map((g) => ({
       name: g.name,

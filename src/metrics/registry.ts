@@ -1,0 +1,86 @@
+/** Prometheus metrics (prom-client), all prefixed `queryflux_`, served on the admin port at /metrics. */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { OutcomeSink, QueryOutcome } from '../core/outcome.js';
+import type { ClusterGroup } from '../dispatch/cluster-group.js';
+import type { RouterChain } from '../routing/chain.js';
+import { PolicyRouter } from '../routing/policy/router.js';
+
+const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+
+/** The gateway's metrics; one instance per gateway (tests start several in one process). */
+export class Metrics implements OutcomeSink {
+  readonly registry = new Registry();
+  readonly queries: Counter<'protocol' | 'group' | 'cluster' | 'engine' | 'status'>;
+  readonly duration: Histogram<'protocol' | 'group' | 'engine'>;
+  readonly queueDuration: Histogram<'group'>;
+  readonly queueRejections: Counter<'group' | 'reason'>;
+  readonly routeDecisions: Counter<'router' | 'group'>;
+  readonly connections: Gauge<'protocol'>;
+
+  constructor(groups: ReadonlyMap<string, ClusterGroup>, chain: RouterChain) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: 'queryflux_process_' });
+    this.queries = new Counter({ name: 'queryflux_queries_total', help: 'Queries finished, by outcome', labelNames: ['protocol', 'group', 'cluster', 'engine', 'status'], registers });
+    this.duration = new Histogram({ name: 'queryflux_query_duration_seconds', help: 'Time from receipt to the last row', labelNames: ['protocol', 'group', 'engine'], buckets: LATENCY_BUCKETS, registers });
+    this.queueDuration = new Histogram({ name: 'queryflux_queue_duration_seconds', help: 'Time spent waiting for capacity in a cluster group', labelNames: ['group'], buckets: LATENCY_BUCKETS, registers });
+    this.queueRejections = new Counter({ name: 'queryflux_queue_rejections_total', help: 'Queries refused by a full queue or a queue timeout', labelNames: ['group', 'reason'], registers });
+    this.routeDecisions = new Counter({ name: 'queryflux_route_decisions_total', help: 'Routing decisions, by deciding router and group', labelNames: ['router', 'group'], registers });
+    this.connections = new Gauge({ name: 'queryflux_client_connections', help: 'Open client connections', labelNames: ['protocol'], registers });
+    new Gauge({
+      name: 'queryflux_running_queries',
+      help: 'Queries running per cluster group',
+      labelNames: ['group'],
+      registers,
+      collect() {
+        for (const g of groups.values()) this.set({ group: g.name }, g.load().running);
+      },
+    });
+    new Gauge({
+      name: 'queryflux_queued_queries',
+      help: 'Queries waiting for capacity per cluster group',
+      labelNames: ['group'],
+      registers,
+      collect() {
+        for (const g of groups.values()) this.set({ group: g.name }, g.load().queued);
+      },
+    });
+    new Gauge({
+      name: 'queryflux_cluster_healthy',
+      help: '1 when the cluster is healthy',
+      labelNames: ['group', 'cluster', 'engine'],
+      registers,
+      collect() {
+        for (const g of groups.values()) for (const m of g.members) this.set({ group: g.name, cluster: m.name, engine: m.engine.kind }, m.healthy ? 1 : 0);
+      },
+    });
+    const policies = chain.routers.filter((r): r is PolicyRouter => r instanceof PolicyRouter);
+    new Gauge({
+      name: 'queryflux_policy_reload_failures',
+      help: 'Policy reloads that failed (the previous policy stayed in force)',
+      labelNames: ['router'],
+      registers,
+      collect() {
+        for (const p of policies) this.set({ router: p.rule }, p.stats.reloadFailures);
+      },
+    });
+    new Gauge({
+      name: 'queryflux_policy_eval_errors',
+      help: 'Policy evaluations that raised an error',
+      labelNames: ['router'],
+      registers,
+      collect() {
+        for (const p of policies) this.set({ router: p.rule }, p.stats.evalErrors);
+      },
+    });
+  }
+
+  /** Outcome sink: counters and histograms once a query is done (never before its last row). */
+  record(o: QueryOutcome): void {
+    const group = o.group ?? '';
+    this.queries.inc({ protocol: o.protocol, group, cluster: o.cluster ?? '', engine: o.engine ?? '', status: o.status });
+    if (o.rule !== undefined) this.routeDecisions.inc({ router: o.rule, group });
+    if (o.status === 'ok') this.duration.observe({ protocol: o.protocol, group, engine: o.engine ?? '' }, o.durationMs / 1000);
+    if (o.group !== undefined && o.cluster !== undefined) this.queueDuration.observe({ group }, o.queuedMs / 1000);
+    if (o.errorCode === 'QF_QUEUE_FULL' || o.errorCode === 'QF_QUEUE_TIMEOUT') this.queueRejections.inc({ group, reason: o.errorCode === 'QF_QUEUE_FULL' ? 'full' : 'timeout' });
+  }
+}
