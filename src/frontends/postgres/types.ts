@@ -118,7 +118,7 @@ function byteaFromText(s: string): Uint8Array {
   if (s.startsWith('\\x')) {
     const hex = s.slice(2).replace(/\s+/g, '');
     if (hex.length % 2 !== 0 || !HEX_RE.test(hex)) throw badText('bytea', s);
-    return Buffer.from(hex, 'hex');
+    return new Uint8Array(Buffer.from(hex, 'hex'));
   }
   const out: number[] = [];
   for (let i = 0; i < s.length; ) {
@@ -375,7 +375,7 @@ const CODECS: { readonly [K in SqlTypeKind]: KindCodec } = {
     text: (v) => (v instanceof Uint8Array ? bytesHex(v) : textOf(v)),
     binary: (w, v) => w.bytes(toBytes(v)),
     fromText: byteaFromText,
-    fromBinary: (b) => Uint8Array.prototype.slice.call(b),
+    fromBinary: (b) => new Uint8Array(b),
   },
   date: {
     oid: 1082, arrayOid: 1182, typlen: 4,
@@ -597,7 +597,7 @@ export function decodeParam(raw: Buffer, format: FormatCode, oid: number, descri
   if (described !== undefined && described.kind !== 'unknown') {
     return format === 0 ? CODECS[described.kind].fromText(raw.toString('utf8'), described) : CODECS[described.kind].fromBinary(raw, described);
   }
-  return format === 0 ? raw.toString('utf8') : Uint8Array.prototype.slice.call(raw);
+  return format === 0 ? raw.toString('utf8') : new Uint8Array(raw);
 }
 
 /** Binary body of a value of type `t` (tests and one-off encodings; rows use fieldEncoder). */

@@ -93,6 +93,12 @@ export class PgWriter {
     this.pos += 2;
   }
 
+  uint16(v: number): void {
+    this.ensure(2);
+    this.buf.writeUInt16BE(v, this.pos);
+    this.pos += 2;
+  }
+
   int32(v: number): void {
     this.ensure(4);
     this.buf.writeInt32BE(v | 0, this.pos);

@@ -24,7 +24,7 @@ export function writeNumericBinary(w: PgWriter, text: string): void {
   if (lower === 'nan' || lower === 'infinity' || lower === '+infinity' || lower === '-infinity' || lower === 'inf' || lower === '-inf') {
     w.int16(0);
     w.int16(0);
-    w.int16(lower === 'nan' ? NUMERIC_NAN : lower.startsWith('-') ? NUMERIC_NINF : NUMERIC_PINF);
+    w.uint16(lower === 'nan' ? NUMERIC_NAN : lower.startsWith('-') ? NUMERIC_NINF : NUMERIC_PINF);
     w.int16(0);
     return;
   }
@@ -63,7 +63,7 @@ export function writeNumericBinary(w: PgWriter, text: string): void {
   const ndigits = last - first;
   w.int16(ndigits);
   w.int16(ndigits === 0 ? 0 : weight);
-  w.int16(ndigits === 0 || !negative ? NUMERIC_POS : NUMERIC_NEG);
+  w.uint16(ndigits === 0 || !negative ? NUMERIC_POS : NUMERIC_NEG);
   w.int16(dscale);
   for (let i = first; i < last; i++) w.int16(groups[i]!);
 }
