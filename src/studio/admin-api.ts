@@ -20,7 +20,8 @@ export interface AdminApiOptions {
 
 /** Start the admin API; resolves with the bound port. */
 export async function startAdminApi(opts: AdminApiOptions): Promise<{ port: number; close(): Promise<void> }> {
-  const app = Fastify({ loggerInstance: opts.logger, disableRequestLogging: true });
+  // Request logs at debug only: the admin API is polled (metrics, Studio) and would flood info logs.
+  const app = Fastify({ loggerInstance: opts.logger.child({}, { level: opts.logger.isLevelEnabled('debug') ? 'debug' : 'warn' }) });
   app.get('/health', async () => ({ status: 'ok' }));
   app.get('/metrics', async (_req, reply) => {
     reply.header('content-type', opts.metrics.registry.contentType);
