@@ -38,9 +38,10 @@ export function mapDuckDbError(err: unknown, sql?: string, aborted = false): Que
   if (err instanceof QueryFluxError) return err;
   const raw = err instanceof Error ? err.message : String(err);
   if (aborted || raw.startsWith('INTERRUPT Error')) return qfError('QF_QUERY_CANCELED');
-  const colon = raw.indexOf(': ');
-  const type = colon > 0 ? raw.slice(0, colon) : '';
-  const message = (colon > 0 && type in SQLSTATE_BY_TYPE) || type.endsWith(' Error') ? raw.slice(colon + 2) : raw;
+  // The node API may wrap the engine's message ("Failed to extract statements: Parser Error: ...").
+  const m = /(?:^|: )([A-Z][A-Za-z]*(?: [A-Za-z]+)? Error): /.exec(raw);
+  const type = m ? m[1]! : '';
+  const message = m ? raw.slice(m.index + m[0].length) : raw;
   // Keep the first line(s) before the LINE trailer as the message; the caret goes to `position`.
   const text = message.split(/\n\nLINE \d+:/)[0]!.trim();
   let sqlstate = SQLSTATE_BY_TYPE[type] ?? 'XX000';
