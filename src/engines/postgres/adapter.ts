@@ -327,6 +327,7 @@ export class PostgresEngine implements Engine {
   readonly dialect = 'postgres' as const;
   readonly capabilities = CAPABILITIES;
   private readonly pinned = new Map<SessionState, PoolClient>();
+  private readonly watched = new WeakSet<PoolClient>();
   private readonly target: { host: string; port: number };
 
   private constructor(
@@ -365,11 +366,19 @@ export class PostgresEngine implements Engine {
   private async client(session: SessionState | undefined): Promise<PoolClient> {
     const pinned = session === undefined ? undefined : this.pinned.get(session);
     if (pinned !== undefined) return pinned;
+    let client: PoolClient;
     try {
-      return (await this.pool.connect()) as PoolClient;
+      client = (await this.pool.connect()) as PoolClient;
     } catch (err) {
       throw mapPgError(err);
     }
+    if (!this.watched.has(client)) {
+      // A checked-out client whose backend dies emits 'error'; the running statement already
+      // fails through handleError, so this only keeps the event from crashing the process.
+      this.watched.add(client);
+      client.on('error', (err) => this.logger.warn({ err: err.message }, 'backend connection failed'));
+    }
+    return client;
   }
 
   private giveBack(session: SessionState | undefined, client: PoolClient, discard: boolean): void {

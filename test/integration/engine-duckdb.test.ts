@@ -1,0 +1,36 @@
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { DuckDbEngine } from '../../src/engines/duckdb/adapter.js';
+import { engineConformance, drain } from '../conformance/engine-suite.js';
+
+const logger = pino({ level: 'silent' });
+const cluster = (extra: object = {}) => ({ name: 'duck-test', engine: 'duckdb' as const, group: 'g', enabled: true, ...extra });
+
+engineConformance('duckdb', async () => {
+  const engine = await DuckDbEngine.create(cluster(), logger);
+  return {
+    engine,
+    byteaLiteral: "'\\x0A\\xFF'::blob",
+    slowQuery: 'select sum(a.range * b.range) from range(1000000) a, range(1000000) b',
+    series: (n) => `select cast(g as integer) as g from range(1, ${n + 1}) t(g)`,
+    cleanup: () => engine.close(),
+  };
+});
+
+describe('duckdb specifics', () => {
+  it('maps nested and wide types to the value convention', async () => {
+    const e = await DuckDbEngine.create(cluster(), logger);
+    const s = await e.execute({ sql: "select 12345678901234567890123::hugeint h, {'a': 1, 'b': 'x'} st, map {'k': 2} m, interval '1 year 2 months 3 days' iv, date '0044-03-15' - interval 0 day as d, 'infinity'::date inf" });
+    const [row] = await drain(s);
+    expect(s.columns.map((c) => c.type.kind)).toEqual(['int128', 'struct', 'map', 'interval', 'timestamp', 'date']);
+    expect(row).toEqual([12345678901234567890123n, { a: 1, b: 'x' }, [['k', 2]], '1 year 2 mons 3 days', '0044-03-15 00:00:00', 'infinity']);
+    await e.close();
+  });
+
+  it('runs initSql files and reports a broken one clearly', async () => {
+    const e = await DuckDbEngine.create(cluster({ initSql: ['examples/demo/tpch.sql'] }), logger);
+    expect(await drain(await e.execute({ sql: 'select count(*) from orders' }))).toEqual([[15000n]]);
+    await e.close();
+    await expect(DuckDbEngine.create(cluster({ initSql: ['no/such/file.sql'] }), logger)).rejects.toThrow(/cannot read initSql file no\/such\/file.sql/);
+  });
+});

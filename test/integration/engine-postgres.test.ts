@@ -1,0 +1,45 @@
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { PostgresEngine } from '../../src/engines/postgres/adapter.js';
+import { engineConformance, drain } from '../conformance/engine-suite.js';
+import { startPostgres } from '../support/postgres-server.js';
+
+const logger = pino({ level: 'silent' });
+
+engineConformance('postgres', async () => {
+  const server = await startPostgres();
+  const engine = await PostgresEngine.create({ name: 'pg-test', engine: 'postgres', group: 'g', enabled: true, endpoint: server.url }, logger);
+  return {
+    engine,
+    byteaLiteral: "'\\x0aff'::bytea",
+    slowQuery: 'select pg_sleep(30)',
+    series: (n) => `select g::integer as g from generate_series(1, ${n}) g`,
+    cleanup: async () => {
+      await engine.close();
+      await server.stop();
+    },
+  };
+});
+
+describe('postgres specifics', () => {
+  it('a backend that dies mid-query gives QF_ENGINE_UNAVAILABLE, and queries work again after restart', async () => {
+    const server = await startPostgres();
+    const engine = await PostgresEngine.create({ name: 'pg-die', engine: 'postgres', group: 'g', enabled: true, endpoint: server.url }, logger);
+    const pending = engine.execute({ sql: 'select pg_sleep(30)' }).then(drain);
+    await new Promise((r) => setTimeout(r, 300));
+    const admin = await engine.execute({ sql: "select pg_terminate_backend(pid) from pg_stat_activity where query like 'select pg_sleep(30)%' and pid <> pg_backend_pid()" });
+    await drain(admin);
+    const err = await pending.then(() => undefined, (x: unknown) => x as { code: string });
+    expect(err?.code).toBe('QF_ENGINE_UNAVAILABLE');
+    expect(await drain(await engine.execute({ sql: 'select 1' }))).toEqual([['1']]);
+    await engine.close();
+    await server.stop();
+  });
+
+  it('an unreachable backend is a clear QF_ENGINE_UNAVAILABLE, not a crash', async () => {
+    const engine = await PostgresEngine.create({ name: 'pg-none', engine: 'postgres', group: 'g', enabled: true, endpoint: 'postgres://x@127.0.0.1:1/db' }, logger);
+    await expect(engine.execute({ sql: 'select 1' })).rejects.toMatchObject({ code: 'QF_ENGINE_UNAVAILABLE' });
+    expect((await engine.health()).healthy).toBe(false);
+    await engine.close();
+  });
+});
