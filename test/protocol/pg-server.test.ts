@@ -400,12 +400,6 @@ describe('pg frontend: queries through pg', () => {
     await s.fe.close();
   });
 
-  it('reports startup parameters (server_version parsed by clients)', () => {
-    const params = (c as unknown as { connectionParameters: unknown; _types: unknown } & { [k: string]: unknown });
-    expect(params).toBeDefined();
-    expect(s.gw.ended).toEqual([]);
-  });
-
   it('simple query: rows, types and command tags', async () => {
     const r = await c.query('select ints(20)');
     expect(r.rows.length).toBe(20);
@@ -809,6 +803,17 @@ describe('pg frontend: raw protocol', () => {
     expect(codes(fs)).toBe('12Ds33EZ');
     expect(errorCode(fs[6]!)).toBe('26000');
     await until(() => s.gw.closedStreams > closedBefore);
+    c.close();
+  });
+
+  it('an error is sent at once, before Sync, for clients that pipeline with Flush (asyncpg)', async () => {
+    const c = await RawClient.session(s.fe.port);
+    c.send(serialize.parse({ name: 'bad', text: 'selec 1' }), serialize.describe({ type: 'S', name: 'bad' }), serialize.flush());
+    const fs = await c.readUntil('E');
+    expect(codes(fs)).toBe('1E');
+    expect(errorCode(fs[1]!)).toBe('42601');
+    c.send(serialize.sync());
+    expect(codes(await c.readUntil('Z'))).toBe('Z');
     c.close();
   });
 

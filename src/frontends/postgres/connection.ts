@@ -81,6 +81,8 @@ const INBOX_HIGH = 1000;
 const INBOX_LOW = 100;
 /** Flush the writer to the socket once this much is pending, whatever the protocol step. */
 const FLUSH_AT = 64 * 1024;
+/** Like PostgreSQL's authentication_timeout: a socket that never finishes logging in is dropped. */
+const STARTUP_TIMEOUT_MS = 60_000;
 const TX_BYTE: Readonly<Record<'idle' | 'in-transaction' | 'failed', TxStatusByte>> = { idle: 'I', 'in-transaction': 'T', failed: 'E' };
 
 /** Statements still allowed in a failed transaction. */
@@ -114,6 +116,7 @@ export class PgConnection implements Cancelable {
   private closed = false;
   private sessionAdmitted = false;
   private isTls = false;
+  private startupTimer: NodeJS.Timeout | undefined;
 
   constructor(
     socket: Socket,
@@ -128,6 +131,11 @@ export class PgConnection implements Cancelable {
     socket.on('data', this.onData);
     socket.on('error', this.onSocketError);
     socket.once('close', this.onClose);
+    this.startupTimer = setTimeout(() => {
+      this.log.info('startup/authentication timed out; closing');
+      this.raw.destroy();
+    }, STARTUP_TIMEOUT_MS);
+    this.startupTimer.unref();
   }
 
   /** Serve the connection until it closes. Never rejects. */
@@ -201,6 +209,7 @@ export class PgConnection implements Cancelable {
   private readonly onClose = (): void => {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.startupTimer);
     const gone = qfError('QF_QUERY_CANCELED', {}, { detail: 'client disconnected' });
     this.active?.controller?.abort(gone);
     for (const p of this.portals.values()) this.closePortalState(p, gone);
@@ -364,6 +373,7 @@ export class PgConnection implements Cancelable {
     this.key = registerCancelable(this);
     this.writer.backendKeyData(this.key.processId, this.key.secretKey);
     this.writer.readyForQuery('I');
+    clearTimeout(this.startupTimer);
     await this.flush();
     this.log.debug({ user, database: this.database, tls: this.isTls }, 'postgres session started');
     return true;
@@ -392,7 +402,7 @@ export class PgConnection implements Cancelable {
         await this.fatal(m.error);
         return;
       }
-      if (this.ignoreTillSync && m.type !== 'Sync') continue;
+      if (this.ignoreTillSync && m.type !== 'Sync' && m.type !== 'Flush') continue;
       switch (m.type) {
         case 'Query':
           await this.simpleQuery(m.sql);
@@ -502,6 +512,8 @@ export class PgConnection implements Cancelable {
       if (this.session.txStatus === 'in-transaction') this.session.txStatus = 'failed';
       this.ignoreTillSync = true;
     }
+    // Like PostgreSQL, send an error at once: clients that pipeline with Flush (asyncpg) wait for it.
+    if (this.ignoreTillSync) await this.flush();
   }
 
   private parse(m: FrontendMessage & { type: 'Parse' }): void {
