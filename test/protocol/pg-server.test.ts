@@ -817,6 +817,30 @@ describe('pg frontend: raw protocol', () => {
     c.close();
   });
 
+  it('startup options and client_tags become settings and client tags', async () => {
+    const c = await RawClient.session(s.fe.port, { application_name: 'etl', options: '-c client_tags=nightly,batch --search_path=analytics -c DateStyle=ISO,\\ DMY' });
+    c.send(serialize.query('select 1 as one'));
+    await c.readUntil('Z');
+    const req = s.gw.last().req;
+    expect(req.clientTags).toEqual(['etl', 'nightly', 'batch']);
+    expect(req.source).toBe('etl');
+    expect(req.session.settings.get('search_path')).toBe('analytics');
+    expect(req.session.settings.get('datestyle')).toBe('ISO, DMY');
+    c.close();
+  });
+
+  it('Describe S of a local SHOW and in a failed transaction', async () => {
+    const c = await RawClient.session(s.fe.port);
+    c.send(serialize.parse({ name: 'sh', text: 'SHOW TimeZone' }), serialize.describe({ type: 'S', name: 'sh' }), serialize.sync());
+    expect(codes(await c.readUntil('Z'))).toBe('1tTZ');
+    c.send(serialize.query('begin; select * from nope'));
+    await c.readUntil('Z');
+    c.send(serialize.parse({ name: 'q', text: 'select ints(2)' }), serialize.describe({ type: 'S', name: 'q' }), serialize.sync());
+    const fs = await c.readUntil('Z');
+    expect(errorCode(fs.find((f) => f.code === 'E')!)).toBe('25P02');
+    c.close();
+  });
+
   it('Parse rejects several statements; duplicate names are errors', async () => {
     const c = await RawClient.session(s.fe.port);
     c.send(serialize.parse({ text: 'select 1 as a; select 2 as b' }), serialize.sync());

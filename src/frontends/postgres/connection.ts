@@ -558,6 +558,7 @@ export class PgConnection implements Cancelable {
   private async describeStatement(name: string): Promise<void> {
     const stmt = this.statements.get(name);
     if (stmt === undefined) throw qfError('QF_UNDEFINED_OBJECT', { detail: `prepared statement "${name}" does not exist` }, { sqlstate: '26000' });
+    if (this.session.txStatus === 'failed' && !allowedWhenFailed(stmt.cls)) throw qfError('QF_TX_ABORTED');
     let columns: readonly Column[] = NO_COLUMNS;
     let params: readonly SqlType[] = [];
     if (stmt.cls.kind === 'local') columns = this.localColumns(stmt.cls.command);
