@@ -18,13 +18,12 @@ import { cancelByKey, registerCancelable, unregisterCancelable, type Cancelable 
 import { commandTag } from './command-tag.js';
 import { errorFields } from './error-fields.js';
 import { Inbox } from './inbox.js';
-import { localResult } from './local-result.js';
 import type { FieldDescription, FormatCode, FrontendMessage, StartupPacket, TxStatusByte } from './protocol/messages.js';
 import { PgReader } from './protocol/reader.js';
 import { encodeRowDescription, PACKETS, PgWriter } from './protocol/writer.js';
+import { localColumns, runLocalCommand } from './session/local-commands.js';
 import { isLocalVariable, SessionVariables } from './session/variables.js';
 import { classifyStatement, type StatementClass } from './sql/classify.js';
-import type { LocalCommand } from './sql/local-command.js';
 import { splitStatements } from './sql/split.js';
 import { clientTagsOf, parseStartupOptions } from './startup-options.js';
 import { decodeParam, fieldEncoder, paramOid, pgColumnType, sqlTypeFromOid, type FieldEncoder } from './types.js';
@@ -75,7 +74,6 @@ interface Portal {
 
 const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 const NO_COLUMNS: readonly Column[] = Object.freeze([]);
-const TEXT_TYPE: SqlType = Object.freeze({ kind: 'text' });
 /** Pause reading when this many messages wait (a client pipelining without reading results). */
 const INBOX_HIGH = 1000;
 const INBOX_LOW = 100;
@@ -561,7 +559,7 @@ export class PgConnection implements Cancelable {
     if (this.session.txStatus === 'failed' && !allowedWhenFailed(stmt.cls)) throw qfError('QF_TX_ABORTED');
     let columns: readonly Column[] = NO_COLUMNS;
     let params: readonly SqlType[] = [];
-    if (stmt.cls.kind === 'local') columns = this.localColumns(stmt.cls.command);
+    if (stmt.cls.kind === 'local') columns = localColumns(stmt.cls.command, this.vars);
     else if (stmt.cls.kind === 'engine') {
       if (stmt.described === undefined) {
         const req = { ...this.request(stmt.sql, undefined), paramTypes: stmt.paramOids.map(sqlTypeFromOid) };
@@ -658,7 +656,8 @@ export class PgConnection implements Cancelable {
     if (cls.kind === 'unsupported') throw qfError('QF_FEATURE_NOT_SUPPORTED', { detail: cls.reason });
     let stream: ResultStream;
     if (cls.kind === 'local') {
-      stream = this.runLocal(cls.command);
+      stream = runLocalCommand(cls.command, { vars: this.vars, writer: this.writer, txStatus: this.session.txStatus });
+      this.refreshClientTags();
     } else {
       let sql = portal.stmt.sql;
       if (cls.tx === 'commit' && this.session.txStatus === 'failed') {
@@ -808,45 +807,6 @@ export class PgConnection implements Cancelable {
       if (p.phase !== 'open' || p !== this.active) {
         this.portals.delete(name);
         this.closePortalState(p);
-      }
-    }
-  }
-
-  // ---------------------------------------------------------------- local commands
-
-  private localColumns(cmd: LocalCommand): readonly Column[] {
-    return cmd.kind === 'show' ? [{ name: this.vars.canonicalName(cmd.name), type: TEXT_TYPE }] : NO_COLUMNS;
-  }
-
-  private runLocal(cmd: LocalCommand): ResultStream {
-    switch (cmd.kind) {
-      case 'show':
-        return localResult(this.localColumns(cmd), [[this.vars.get(cmd.name)]], 'SHOW');
-      case 'set': {
-        const change = this.vars.set(cmd.name, cmd.value);
-        if (change !== undefined) this.writer.parameterStatus(change.name, change.value);
-        if (cmd.name === 'application_name') this.refreshClientTags();
-        return localResult(NO_COLUMNS, [], 'SET');
-      }
-      case 'reset': {
-        const change = this.vars.set(cmd.name, null);
-        if (change !== undefined) this.writer.parameterStatus(change.name, change.value);
-        if (cmd.name === 'application_name') this.refreshClientTags();
-        return localResult(NO_COLUMNS, [], 'RESET');
-      }
-      case 'reset-all':
-        for (const c of this.vars.resetAll()) this.writer.parameterStatus(c.name, c.value);
-        this.refreshClientTags();
-        return localResult(NO_COLUMNS, [], 'RESET');
-      case 'set-transaction': {
-        if (!cmd.session && this.session.txStatus === 'idle') {
-          this.writer.noticeResponse({ severity: 'WARNING', code: '25P01', message: 'SET TRANSACTION can only be used in transaction blocks' });
-        } else {
-          const prefix = cmd.session ? 'default_' : '';
-          if (cmd.isolation !== undefined) this.vars.set(`${prefix}transaction_isolation`, cmd.isolation);
-          if (cmd.readOnly !== undefined) this.vars.set(`${prefix}transaction_read_only`, cmd.readOnly ? 'on' : 'off');
-        }
-        return localResult(NO_COLUMNS, [], 'SET');
       }
     }
   }

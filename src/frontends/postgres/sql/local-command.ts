@@ -176,6 +176,3 @@ export function parseLocalCommand(sql: string, isLocal: (name: string) => boolea
   }
   return undefined;
 }
-
-/** Leading verbs of statements that may be local commands. */
-export const LOCAL_VERBS: ReadonlySet<string> = new Set(['SET', 'RESET', 'SHOW']);
