@@ -911,6 +911,31 @@ describe('pg frontend: raw protocol', () => {
     c.close();
   });
 
+  it('CancelRequest needs the right secret key', async () => {
+    const c = await RawClient.open(s.fe.port);
+    c.send(serialize.startup({ user: 'demo' }));
+    const key = (await c.readUntil('Z')).find((f) => f.code === 'K')!.body;
+    const [pid, secret] = [key.readInt32BE(0), key.readInt32BE(4)];
+    c.send(serialize.query('select sleep'));
+    await until(() => s.gw.last().req.sql === 'select sleep');
+    const { signal } = s.gw.last();
+    const cancel = async (p: number, k: number): Promise<void> => {
+      const x = await RawClient.open(s.fe.port);
+      x.send(serialize.cancel(p, k));
+      // The server says nothing and closes the cancel connection.
+      expect(await x.readToClose()).toEqual([]);
+    };
+    await cancel(pid, secret ^ 1);
+    await cancel(pid + 1, secret);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(signal?.aborted).toBe(false);
+    await cancel(pid, secret);
+    const fs = await c.readUntil('Z');
+    expect(errorCode(fs[0]!)).toBe('57014');
+    expect(signal?.aborted).toBe(true);
+    c.close();
+  });
+
   it('client disconnect mid-query aborts it and ends the session', async () => {
     const c = await RawClient.session(s.fe.port);
     const endedBefore = s.gw.ended.length;
@@ -1025,6 +1050,7 @@ describe('pg frontend: limits, shutdown, TLS', () => {
       await withClient(s, async () => {
         const e = await errorOf(client(s).connect());
         expect(e.code).toBe('53300');
+        expect(e.message).toBe('too many connections (limit 1)');
       });
       // The slot is released on disconnect.
       await until(() => s.fe.connections() === 0);
@@ -1060,6 +1086,8 @@ describe('pg frontend: limits, shutdown, TLS', () => {
       try {
         const r = await withClient(s, (c) => c.query('select ints(3)'), { ssl: { rejectUnauthorized: false } });
         expect(r.rows.length).toBe(3);
+        // The session over TLS is released when the client leaves.
+        await until(() => s.fe.connections() === 0 && s.gw.ended.length === 1);
         // Without TLS is still allowed when not required.
         expect((await withClient(s, (c) => c.query('select 1 as one'))).rows).toEqual([{ one: 1 }]);
       } finally {

@@ -37,6 +37,8 @@ export interface ConnectionContext {
   readonly serverVersion: string;
   readonly tls?: { readonly context: SecureContext; readonly required: boolean };
   readonly maxMessageSize?: number;
+  /** Sessions allowed at once (for the refusal message). */
+  readonly sessionLimit: number;
   /** Reserve a session slot at StartupMessage; false when the server is full. */
   admitSession(): boolean;
   releaseSession(): void;
@@ -323,7 +325,7 @@ export class PgConnection implements Cancelable {
       return false;
     }
     if (!this.ctx.admitSession()) {
-      await this.fatal(qfError('QF_TOO_MANY_CONNECTIONS', { limit: 'reached' }));
+      await this.fatal(qfError('QF_TOO_MANY_CONNECTIONS', { limit: this.ctx.sessionLimit }));
       return false;
     }
     this.sessionAdmitted = true;

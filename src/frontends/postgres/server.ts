@@ -55,6 +55,7 @@ export async function startPostgresFrontend(opts: PostgresFrontendOptions): Prom
     serverVersion: opts.serverVersion ?? DEFAULT_SERVER_VERSION,
     tls: opts.tls ? { context: createSecureContext({ cert: opts.tls.cert, key: opts.tls.key }), required: opts.tls.required } : undefined,
     maxMessageSize: opts.maxMessageSize,
+    sessionLimit: max,
     admitSession: () => {
       if (sessions >= max) return false;
       sessions++;
