@@ -985,6 +985,34 @@ describe('pg frontend: malformed input', () => {
     }
   });
 
+  it('well-framed messages with random bodies never take the server down', async () => {
+    const trust = await startServer('trust');
+    let seed = 99;
+    const rnd = (n: number): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+    try {
+      for (let k = 0; k < 30; k++) {
+        const c = await RawClient.session(trust.fe.port);
+        const frames: Buffer[] = [];
+        for (let i = 0; i < 40; i++) {
+          const body = Buffer.from(Array.from({ length: rnd(40) }, () => (rnd(4) === 0 ? 0 : rnd(256))));
+          const code = 'QPBDECSHpFdcf'[rnd(13)]!;
+          const f = Buffer.alloc(5 + body.length);
+          f[0] = code.charCodeAt(0);
+          f.writeInt32BE(4 + body.length, 1);
+          body.copy(f, 5);
+          frames.push(f);
+        }
+        c.send(...frames, serialize.sync());
+        await new Promise((r) => setTimeout(r, 20));
+        c.close();
+      }
+      expect((await withClient(trust, (c) => c.query('select 1 as one'))).rows).toEqual([{ one: 1 }]);
+      await until(() => trust.fe.connections() === 0);
+    } finally {
+      await trust.fe.close();
+    }
+  });
+
   it('random bytes after startup: 08P01 ErrorResponse then close', async () => {
     const trust = await startServer('trust');
     try {
