@@ -137,6 +137,11 @@ describe('pg writer: messages parsed by pg-protocol', () => {
     expect(parseAll([rd])[0]).toMatchObject({ name: 'rowDescription', fieldCount: 1 });
   });
 
+  it('strips NUL from C strings so fields stay aligned', () => {
+    const [m] = parseAll([encode((w) => w.errorResponse({ severity: 'ERROR', code: 'XX000', message: 'bad\0value', hint: 'h' }))]);
+    expect(m).toMatchObject({ name: 'error', message: 'badvalue', hint: 'h', code: 'XX000' });
+  });
+
   it('writes NegotiateProtocolVersion', () => {
     const b = encode((w) => w.negotiateProtocolVersion(0, ['_pq_.foo']));
     expect(b[0]).toBe(0x76);

@@ -7,6 +7,7 @@
 import type { ErrorFields, FieldDescription, TxStatusByte } from './messages.js';
 
 const INITIAL_SIZE = 16 * 1024;
+const SHRINK_ABOVE = 4 * 1024 * 1024;
 
 function constant(code: string, body: Buffer = Buffer.alloc(0)): Buffer {
   const b = Buffer.alloc(5 + body.length);
@@ -77,6 +78,8 @@ export class PgWriter {
     const out = Buffer.allocUnsafe(this.pos);
     this.buf.copy(out, 0, 0, this.pos);
     this.pos = 0;
+    // One huge row must not pin a huge buffer for the rest of the connection.
+    if (this.buf.length > SHRINK_ABOVE) this.buf = Buffer.allocUnsafe(INITIAL_SIZE);
     return out;
   }
 
@@ -143,7 +146,8 @@ export class PgWriter {
   }
 
   cstring(s: string): void {
-    this.utf8(s);
+    // An embedded NUL would end the string early and shift every following field.
+    this.utf8(s.includes('\0') ? s.replaceAll('\0', '') : s);
     this.int8(0);
   }
 
