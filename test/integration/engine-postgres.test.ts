@@ -43,3 +43,15 @@ describe('postgres specifics', () => {
     await engine.close();
   });
 });
+
+describe('postgres describe errors', () => {
+  it('a statement that fails to parse rejects describe and the connection is reused', async () => {
+    const server = await startPostgres();
+    const engine = await PostgresEngine.create({ name: 'pg-d', engine: 'postgres', group: 'g', enabled: true, endpoint: server.url, poolSize: 1 }, logger);
+    await expect(engine.describe({ sql: 'selec 1' })).rejects.toMatchObject({ code: 'QF_SYNTAX_ERROR' });
+    await expect(engine.describe({ sql: 'select * from qf_missing' })).rejects.toMatchObject({ extras: { sqlstate: '42P01' } });
+    expect((await engine.describe({ sql: 'select 1 as a' })).columns).toEqual([{ name: 'a', type: { kind: 'int4' } }]);
+    await engine.close();
+    await server.stop();
+  });
+});

@@ -29,14 +29,18 @@ function pgClient(conn: pg.ClientConfig): () => Promise<FrontendClient> {
         }, afterMs);
         return p.then(
           () => ({ code: 'none', message: 'query was not canceled' }),
-          (e: unknown) => this.error(e),
+          (e: unknown) => clientError(e),
         );
       },
       text: (v) => (v === null || v === undefined ? null : String(v)),
-      error: (e): ClientError => ({ code: (e as { code?: string }).code ?? 'none', message: (e as Error).message }),
+      error: clientError,
       close: () => client.end(),
     };
   };
+}
+
+function clientError(e: unknown): ClientError {
+  return { code: (e as { code?: string }).code ?? 'none', message: (e as Error).message };
 }
 
 const PG_CODES = { syntax: '42601', undefinedTable: '42P01', canceled: '57014' } as const;

@@ -165,9 +165,11 @@ class StatementRun {
 
   handleCopyData(): void {}
 
+  // pg ends the active query on an error: handleReadyForQuery will not follow, so this is final.
   handleError(err: Error): void {
     this.error ??= mapPgError(err);
     this.startReject(this.error);
+    this.resume();
     this.notify();
   }
 
@@ -279,7 +281,6 @@ class DescribeRun {
   readonly done: Promise<void>;
   private resolve!: () => void;
   private reject!: (e: Error) => void;
-  private error: Error | undefined;
   private onParams = (msg: unknown) => (this.params = (msg as { dataTypeIDs: number[] }).dataTypeIDs);
   private connection: PgConnection | undefined;
 
@@ -304,14 +305,15 @@ class DescribeRun {
     this.columns = msg.fields;
   }
 
+  // pg treats an error as the end of the active query (it never calls handleReadyForQuery after it).
   handleError(err: Error): void {
-    this.error ??= err;
+    this.connection?.removeListener('parameterDescription', this.onParams);
+    this.reject(mapPgError(err));
   }
 
   handleReadyForQuery(): void {
     this.connection?.removeListener('parameterDescription', this.onParams);
-    if (this.error) this.reject(mapPgError(this.error));
-    else this.resolve();
+    this.resolve();
   }
 
   handleDataRow(): void {}
