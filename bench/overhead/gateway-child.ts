@@ -1,0 +1,43 @@
+/**
+ * Runs the QueryFlux gateway in its own process for the overhead benchmark, so the load
+ * generator never shares the gateway's event loop and the gateway's RSS can be read from
+ * /proc/<pid>/status. Usage: node --import tsx bench/overhead/gateway-child.ts <config.yaml>
+ * Prints one JSON line {"port": N} on stdout once listening; exits on SIGTERM/SIGINT.
+ */
+import { pino } from 'pino';
+import { loadConfig } from '../../src/config/load.js';
+import { startGateway } from '../../src/server.js';
+
+async function main(): Promise<void> {
+  const file = process.argv[2];
+  if (!file) throw new Error('usage: gateway-child.ts <config.yaml>');
+  const config = loadConfig(file);
+  // Logs go to stderr (fd 2) so stdout carries only the port line the parent parses.
+  const logger = pino({ level: config.raw.queryflux.logLevel, base: { service: 'queryflux' } }, pino.destination(2));
+  const gw = await startGateway(config, { logger });
+  const port = gw.ports.postgres;
+  if (port === undefined) throw new Error('gateway has no postgresWire frontend');
+  process.stdout.write(JSON.stringify({ port, pid: process.pid }) + '\n');
+  let closing = false;
+  const stop = (): void => {
+    if (closing) return;
+    closing = true;
+    // Bounded shutdown: a stuck close must not leave the benchmark waiting forever.
+    const timer = setTimeout(() => process.exit(0), 5000);
+    timer.unref();
+    gw.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  // If the parent dies the stdin pipe closes: do not outlive it.
+  process.stdin.on('end', stop);
+  process.stdin.resume();
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`gateway-child: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
