@@ -156,6 +156,30 @@ class DuckDbStream implements ResultStream {
   }
 }
 
+/** A finished statement with no rows (answered without the engine). */
+function emptyResult(command: string): ResultStream {
+  return {
+    columns: [],
+    async *batches() {},
+    summary: () => ({ command }),
+    close: async () => undefined,
+  };
+}
+
+/**
+ * DuckDB has no savepoints. Drivers wrap metadata lookups in SAVEPOINT … RELEASE (psycopg's
+ * TypeInfo, SQLAlchemy), so those two succeed as no-ops; ROLLBACK TO cannot be honoured and says so.
+ */
+function savepointCommand(sql: string): ResultStream | undefined {
+  const verb = leadingVerb(sql);
+  if (verb === 'SAVEPOINT') return emptyResult('SAVEPOINT');
+  if (verb === 'RELEASE') return emptyResult('RELEASE');
+  if (verb === 'ROLLBACK' && /^\s*rollback\s+(?:work\s+|transaction\s+)?to\b/i.test(sql)) {
+    throw qfError('QF_FEATURE_NOT_SUPPORTED', { detail: 'ROLLBACK TO SAVEPOINT: DuckDB has no savepoints (roll back the whole transaction instead)' });
+  }
+  return undefined;
+}
+
 export class DuckDbEngine implements Engine {
   readonly kind = 'duckdb';
   readonly dialect = 'duckdb' as const;
@@ -217,6 +241,8 @@ export class DuckDbEngine implements Engine {
 
   async execute(query: EngineQuery, signal?: AbortSignal): Promise<ResultStream> {
     if (signal?.aborted) throw qfError('QF_QUERY_CANCELED');
+    const savepoint = savepointCommand(query.sql);
+    if (savepoint !== undefined) return savepoint;
     const conn = await this.connection(query.session);
     const onAbort = () => conn.interrupt();
     signal?.addEventListener('abort', onAbort, { once: true });

@@ -65,7 +65,7 @@ export const EMPTY_TABLES: Readonly<Record<string, string>> = {
 };
 
 /** DuckDB's own catalog views that are good enough as they are (re-exposed in qfpg). */
-export const PASSTHROUGH_VIEWS = ['pg_index', 'pg_constraint', 'pg_am', 'pg_sequence', 'pg_enum', 'pg_proc', 'pg_settings', 'pg_tables', 'pg_views', 'pg_depend'] as const;
+export const PASSTHROUGH_VIEWS = ['pg_constraint', 'pg_am', 'pg_sequence', 'pg_enum', 'pg_proc', 'pg_settings', 'pg_tables', 'pg_views', 'pg_depend'] as const;
 
 /** Macros in qfpg: [signature, body]. Client calls to these names are pointed here by rewrite.ts. */
 export const MACROS: readonly (readonly [string, string])[] = [
@@ -75,8 +75,8 @@ export const MACROS: readonly (readonly [string, string])[] = [
   ['pg_get_indexdef(a, b, c)', `''`],
   ['pg_get_expr(x, y)', 'x'],
   ['pg_get_expr(x, y, z)', 'x'],
-  ['pg_get_constraintdef(x)', '(SELECT conname FROM qfpg.pg_constraint WHERE oid = x)'],
-  ['pg_get_constraintdef(x, p)', '(SELECT conname FROM qfpg.pg_constraint WHERE oid = x)'],
+  ['pg_get_constraintdef(x)', '(SELECT first(conname) FROM qfpg.pg_constraint WHERE oid = x)'],
+  ['pg_get_constraintdef(x, p)', '(SELECT first(conname) FROM qfpg.pg_constraint WHERE oid = x)'],
   ['pg_relation_is_publishable(x)', 'false'],
   ['pg_get_serial_sequence(a, b)', 'NULL::VARCHAR'],
   ['pg_get_statisticsobjdef_columns(x)', 'NULL::VARCHAR'],
@@ -101,6 +101,7 @@ export const MACROS: readonly (readonly [string, string])[] = [
     ELSE (SELECT oid FROM qfpg.pg_class WHERE relname = split_part(CAST(x AS VARCHAR), '.', -1) LIMIT 1) END`],
   ['regclass_name(x)', `coalesce((SELECT relname FROM qfpg.pg_class WHERE oid = TRY_CAST(x AS BIGINT)), CAST(x AS VARCHAR))`],
   ['regtype_name(x)', 'qfpg.format_type(TRY_CAST(x AS BIGINT), -1)'],
+  ['regtype_oid(x)', 'coalesce(TRY_CAST(x AS BIGINT), qfpg.to_regtype(CAST(x AS VARCHAR)))'],
   ['regnamespace_name(x)', '(SELECT nspname FROM qfpg.pg_namespace WHERE oid = x)'],
 ];
 
@@ -131,6 +132,7 @@ export function catalogSetupSql(): string[] {
   s.push(`CREATE OR REPLACE VIEW qfpg.pg_description AS SELECT objoid, TRY_CAST(classoid AS BIGINT) AS classoid, objsubid, description FROM pg_catalog.pg_description WHERE description IS NOT NULL`);
   s.push(`CREATE OR REPLACE VIEW qfpg.pg_database AS SELECT oid, datname, 10::BIGINT AS datdba, 6 AS encoding, 'C' AS datcollate, 'C' AS datctype, NULL::VARCHAR AS daticulocale,
   'c' AS datlocprovider, datallowconn, datistemplate, NULL::VARCHAR[] AS datacl, -1 AS datconnlimit FROM pg_catalog.pg_database`);
+  s.push(`CREATE OR REPLACE VIEW qfpg.pg_index AS SELECT *, false AS indnullsnotdistinct FROM pg_catalog.pg_index`);
   s.push(`CREATE OR REPLACE VIEW qfpg.pg_roles AS SELECT 10::BIGINT AS oid, 'duckdb' AS rolname, true AS rolsuper, true AS rolinherit, true AS rolcreaterole, true AS rolcreatedb,
   true AS rolcanlogin, false AS rolreplication, -1 AS rolconnlimit, NULL::VARCHAR AS rolvaliduntil, false AS rolbypassrls`);
   for (const v of PASSTHROUGH_VIEWS) {
