@@ -7,7 +7,9 @@
  * Writes bench/results/overhead.json and prints a table. Numbers are reported, never asserted.
  *
  * Env: BENCH_QUERIES (timed queries per target, default 5000), BENCH_WARMUP (default 500),
- * BENCH_SECONDS (pgbench duration, default 20), BENCH_IDLE_CONNECTIONS (default 2000).
+ * BENCH_SECONDS (pgbench duration, default 20), BENCH_IDLE_CONNECTIONS (default 2000),
+ * BENCH_GATEWAY_NODE_ARGS (extra node flags for the gateway child, split on spaces, e.g.
+ * "--cpu-prof --cpu-prof-dir=/tmp/prof" to see where the gateway spends its time).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,7 +18,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { startPostgres } from '../../test/support/postgres-server.js';
-import { pgbench, pgbouncerVersion, rssKiB, startNodeChild, startPgBouncer, type PgbenchResult, type RunningChild } from './processes.js';
+import { cpuMs, pgbench, pgbouncerVersion, rssKiB, startNodeChild, startPgBouncer, type PgbenchResult, type RunningChild } from './processes.js';
 import { summarize, type LatencySummary } from './stats.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -36,7 +38,12 @@ type TargetId = 'direct' | 'queryflux' | 'pgbouncer' | 'node-pipe';
 interface Target {
   readonly id: TargetId;
   readonly port: number;
+  /** Process to charge CPU time to (none for direct PostgreSQL). */
+  readonly pid?: number;
 }
+
+/** A latency summary plus the proxy process's CPU time per query during the timed part. */
+type LatencyResult = LatencySummary & { readonly proxyCpuUsPerQuery?: number };
 
 function envInt(name: string, def: number): number {
   const v = process.env[name];
@@ -77,12 +84,16 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * One connection per target; `warmup` then `count` queries per target, interleaved
  * round-robin (the starting target rotates each round so no target always runs first).
  */
-async function measureLatency(targets: readonly Target[], sql: string, warmup: number, count: number): Promise<Record<TargetId, LatencySummary>> {
+async function measureLatency(targets: readonly Target[], sql: string, warmup: number, count: number): Promise<Record<TargetId, LatencyResult>> {
   const clients = targets.map((t) => client(t.port));
   try {
     await Promise.all(clients.map((c) => c.connect()));
     const samples: number[][] = targets.map(() => []);
+    // The proxies only serve their own target's queries, so their CPU time over the timed
+    // rounds divided by `count` is their CPU cost per query (direct has no proxy).
+    let cpuStart: (number | undefined)[] = [];
     for (let round = 0; round < warmup + count; round++) {
+      if (round === warmup) cpuStart = targets.map((t) => (t.pid ? cpuMs(t.pid) : undefined));
       for (let k = 0; k < targets.length; k++) {
         const i = (round + k) % targets.length;
         const t0 = process.hrtime.bigint();
@@ -91,7 +102,15 @@ async function measureLatency(targets: readonly Target[], sql: string, warmup: n
         if (round >= warmup) samples[i]!.push(us);
       }
     }
-    return Object.fromEntries(targets.map((t, i) => [t.id, summarize(samples[i]!)])) as Record<TargetId, LatencySummary>;
+    const cpuEnd = targets.map((t) => (t.pid ? cpuMs(t.pid) : undefined));
+    return Object.fromEntries(
+      targets.map((t, i) => {
+        const a = cpuStart[i];
+        const b = cpuEnd[i];
+        const cpu = a !== undefined && b !== undefined ? { proxyCpuUsPerQuery: Math.round(((b - a) * 1000) / count) } : {};
+        return [t.id, { ...summarize(samples[i]!), ...cpu }];
+      }),
+    ) as Record<TargetId, LatencyResult>;
   } finally {
     await Promise.allSettled(clients.map((c) => c.end()));
   }
@@ -178,7 +197,8 @@ export async function main(): Promise<void> {
     writeFileSync(cfgFile, gatewayYaml(pgServer.port));
     log('starting QueryFlux, PgBouncer, bare Node pipe');
     const children: RunningChild[] = [];
-    const gateway = await startNodeChild('queryflux', join(here, 'gateway-child.ts'), [cfgFile], repoRoot);
+    const gatewayNodeArgs = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const gateway = await startNodeChild('queryflux', join(here, 'gateway-child.ts'), [cfgFile], repoRoot, gatewayNodeArgs);
     cleanups.push(() => gateway.stop());
     children.push(gateway);
     const bouncer = await startPgBouncer(pgServer.port);
@@ -188,9 +208,9 @@ export async function main(): Promise<void> {
 
     const targets: Target[] = [
       { id: 'direct', port: pgServer.port },
-      { id: 'queryflux', port: gateway.port },
-      { id: 'pgbouncer', port: bouncer.port },
-      { id: 'node-pipe', port: pipe.port },
+      { id: 'queryflux', port: gateway.port, pid: gateway.pid },
+      { id: 'pgbouncer', port: bouncer.port, pid: bouncer.pid },
+      { id: 'node-pipe', port: pipe.port, pid: pipe.pid },
     ];
 
     const probe = client(pgServer.port);
@@ -199,7 +219,7 @@ export async function main(): Promise<void> {
     await probe.end();
 
     // (a) latency
-    const latency: Record<string, Record<TargetId, LatencySummary>> = {};
+    const latency: Record<string, Record<TargetId, LatencyResult>> = {};
     for (const q of QUERIES) {
       log(`latency: ${q.label}, ${warmup} warm-up + ${queries} timed per target, round-robin`);
       latency[q.id] = await measureLatency(targets, q.sql, warmup, queries);
@@ -207,10 +227,15 @@ export async function main(): Promise<void> {
 
     // (b) throughput
     const timeoutMs = (seconds + 60) * 1000;
-    const throughput: Partial<Record<TargetId, PgbenchResult>> = {};
+    const throughput: Partial<Record<TargetId, PgbenchResult & { proxyCpuPercent?: number }>> = {};
     for (const t of targets) {
       log(`pgbench -S -c 8 -j 2 -T ${seconds} → ${t.id}`);
-      throughput[t.id] = await pgbench(t.port, ['-n', '-S', '-c', '8', '-j', '2', '-T', String(seconds)], timeoutMs);
+      // The proxy's CPU use during the run (100% = one core busy): tells whether it is CPU-bound.
+      const c0 = t.pid ? cpuMs(t.pid) : undefined;
+      const w0 = Date.now();
+      const res = await pgbench(t.port, ['-n', '-S', '-c', '8', '-j', '2', '-T', String(seconds)], timeoutMs);
+      const cpu = c0 !== undefined && t.pid ? { proxyCpuPercent: Math.round(((cpuMs(t.pid) - c0) / (Date.now() - w0)) * 100) } : {};
+      throughput[t.id] = { ...res, ...cpu };
     }
     const prepared: Partial<Record<TargetId, PgbenchResult>> = {};
     for (const t of targets.filter((x) => x.id === 'queryflux' || x.id === 'pgbouncer')) {
@@ -237,7 +262,7 @@ export async function main(): Promise<void> {
         pgbouncer: pgbouncerVersion(),
         pgbench: execFileSync('pgbench', ['--version'], { encoding: 'utf8' }).trim(),
       },
-      settings: { queries, warmup, pgbenchSeconds: seconds, pgbenchClients: 8, pgbenchThreads: 2, idleConnections, rowsSql: ROWS_SQL },
+      settings: { queries, warmup, gatewayNodeArgs, pgbenchSeconds: seconds, pgbenchClients: 8, pgbenchThreads: 2, idleConnections, rowsSql: ROWS_SQL },
       goals: { addedP50Us: GOALS.addedP50Us, addedP99Us: GOALS.addedP99Us, rowsRatioToDirect: GOALS.rowsRatio, tps: '>= pgbouncer', preparedThroughGateway: 'works' },
       latencyUs: Object.fromEntries(
         Object.entries(latency).map(([qid, byTarget]) => [
@@ -280,8 +305,8 @@ async function runCleanups(cleanups: (() => Promise<void>)[]): Promise<void> {
 interface RenderInput {
   readonly machine: { nproc: number; cpuModel: string; node: string; postgres: string; pgbouncer: string };
   readonly settings: { queries: number; warmup: number; pgbenchSeconds: number; idleConnections: number };
-  readonly latencyUs: Record<string, Record<string, LatencySummary & { addedP50: number; addedP99: number; ratioP50: number }>>;
-  readonly throughput: Partial<Record<TargetId, PgbenchResult>>;
+  readonly latencyUs: Record<string, Record<string, LatencyResult & { addedP50: number; addedP99: number; ratioP50: number }>>;
+  readonly throughput: Partial<Record<TargetId, PgbenchResult & { proxyCpuPercent?: number }>>;
   readonly prepared: Partial<Record<TargetId, PgbenchResult>>;
   readonly memory: { queryflux: MemoryResult; pgbouncer: MemoryResult };
 }
@@ -292,8 +317,8 @@ function renderTable(r: RenderInput): string {
   out.push('');
   out.push(`machine: ${m.nproc} cores, ${m.cpuModel}, node ${m.node}, ${m.postgres.split(' on ')[0]}, ${m.pgbouncer}`);
   out.push('');
-  out.push(`(a) latency, µs — 1 connection per target, ${r.settings.warmup} warm-up + ${r.settings.queries} timed queries, targets interleaved`);
-  out.push(`${pad('query', 10, true)} ${pad('target', 10, true)} ${pad('p50', 8)} ${pad('p95', 8)} ${pad('p99', 8)} ${pad('+p50', 8)} ${pad('+p99', 8)} ${pad('×direct', 8)}  goal`);
+  out.push(`(a) latency, µs — 1 connection per target, ${r.settings.warmup} warm-up + ${r.settings.queries} timed queries, targets interleaved; cpu/q = proxy CPU µs per query`);
+  out.push(`${pad('query', 10, true)} ${pad('target', 10, true)} ${pad('p50', 8)} ${pad('p95', 8)} ${pad('p99', 8)} ${pad('+p50', 8)} ${pad('+p99', 8)} ${pad('×direct', 8)} ${pad('cpu/q', 6)}  goal`);
   for (const q of QUERIES) {
     const rows = r.latencyUs[q.id]!;
     for (const [tid, s] of Object.entries(rows)) {
@@ -302,22 +327,22 @@ function renderTable(r: RenderInput): string {
       if (tid === 'queryflux' && q.id === 'rows1000') goal = `≤ ${GOALS.rowsRatio}× direct: ${met(s.ratioP50 <= GOALS.rowsRatio)}; +p50 ≤ ${GOALS.addedP50Us}: ${met(s.addedP50 <= GOALS.addedP50Us)}`;
       const direct = tid === 'direct';
       out.push(
-        `${pad(q.label, 10, true)} ${pad(tid, 10, true)} ${pad(fmt(s.p50), 8)} ${pad(fmt(s.p95), 8)} ${pad(fmt(s.p99), 8)} ${pad(direct ? '' : fmt(s.addedP50), 8)} ${pad(direct ? '' : fmt(s.addedP99), 8)} ${pad(direct ? '' : fmt(s.ratioP50, 2), 8)}  ${goal}`,
+        `${pad(q.label, 10, true)} ${pad(tid, 10, true)} ${pad(fmt(s.p50), 8)} ${pad(fmt(s.p95), 8)} ${pad(fmt(s.p99), 8)} ${pad(direct ? '' : fmt(s.addedP50), 8)} ${pad(direct ? '' : fmt(s.addedP99), 8)} ${pad(direct ? '' : fmt(s.ratioP50, 2), 8)} ${pad(direct ? '' : fmt(s.proxyCpuUsPerQuery), 6)}  ${goal}`,
       );
     }
   }
   out.push('');
-  out.push(`(b) throughput — pgbench -S -c 8 -j 2 -T ${r.settings.pgbenchSeconds} (scale 1)`);
-  out.push(`${pad('target', 10, true)} ${pad('tps', 10)} ${pad('×direct', 8)} ${pad('lat ms', 8)}  goal / -M prepared`);
+  out.push(`(b) throughput — pgbench -S -c 8 -j 2 -T ${r.settings.pgbenchSeconds} (scale 1); cpu % = proxy process CPU (100 = one core)`);
+  out.push(`${pad('target', 10, true)} ${pad('tps', 10)} ${pad('×direct', 8)} ${pad('lat ms', 8)} ${pad('cpu %', 6)}  goal / -M prepared`);
   const directTps = r.throughput.direct?.tps;
   const bouncerTps = r.throughput.pgbouncer?.tps;
-  for (const [tid, res] of Object.entries(r.throughput) as [TargetId, PgbenchResult][]) {
+  for (const [tid, res] of Object.entries(r.throughput) as [TargetId, PgbenchResult & { proxyCpuPercent?: number }][]) {
     const notes: string[] = [];
     if (tid === 'queryflux') notes.push(`tps ≥ pgbouncer (${fmt(bouncerTps)}): ${met((res.tps ?? 0) >= (bouncerTps ?? Infinity))}`);
     const p = r.prepared[tid];
     if (p) notes.push(p.ok ? `prepared: works, ${fmt(p.tps)} tps` : `prepared: FAILS — ${(p.error ?? '').split('\n')[0]}`);
     if (!res.ok) notes.push(`FAILED: ${(res.error ?? '').split('\n')[0]}`);
-    out.push(`${pad(tid, 10, true)} ${pad(fmt(res.tps), 10)} ${pad(res.tps && directTps ? fmt(res.tps / directTps, 2) : '-', 8)} ${pad(fmt(res.latencyAvgMs, 3), 8)}  ${notes.join('; ')}`);
+    out.push(`${pad(tid, 10, true)} ${pad(fmt(res.tps), 10)} ${pad(res.tps && directTps ? fmt(res.tps / directTps, 2) : '-', 8)} ${pad(fmt(res.latencyAvgMs, 3), 8)} ${pad(fmt(res.proxyCpuPercent), 6)}  ${notes.join('; ')}`);
   }
   out.push('');
   out.push(`(c) memory — ${r.settings.idleConnections} idle connections (VmRSS)`);

@@ -36,8 +36,8 @@ async function terminate(child: ChildProcess, graceMs = 5000): Promise<void> {
  * Start `node --import tsx <script> ...args` and wait for its {"port": N} line.
  * stdin stays a pipe so the child exits by itself if this process dies.
  */
-export async function startNodeChild(name: string, script: string, args: readonly string[], cwd: string): Promise<RunningChild> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd, stdio: ['pipe', 'pipe', 'inherit'] });
+export async function startNodeChild(name: string, script: string, args: readonly string[], cwd: string, nodeArgs: readonly string[] = []): Promise<RunningChild> {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script, ...args], { cwd, stdio: ['pipe', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name}: no port line within 30 s`)), 30_000);
     const lines = createInterface({ input: child.stdout! });
@@ -67,6 +67,19 @@ export function rssKiB(pid: number): number {
   if (!m) throw new Error(`no VmRSS for pid ${pid}`);
   return Number(m[1]);
 }
+
+/**
+ * CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat
+ * (clock ticks, normally 10 ms each: read it around phases of seconds, not single queries).
+ */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the parenthesised command name (which may itself contain spaces).
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1000) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
 /** PgBouncer version string, e.g. "PgBouncer 1.18.0". */
 export function pgbouncerVersion(binary = '/usr/sbin/pgbouncer'): string {
@@ -110,7 +123,19 @@ export async function startPgBouncer(pgPort: number, binary = '/usr/sbin/pgbounc
     execFileSync('chown', ['-R', 'postgres:postgres', dir]);
   }
   const child = isRoot ? spawn('runuser', ['-u', 'postgres', '--', binary, ini], { stdio: ['ignore', 'ignore', 'inherit'] }) : spawn(binary, [ini], { stdio: ['ignore', 'ignore', 'inherit'] });
+  let bouncerPid = 0;
   const cleanup = async (): Promise<void> => {
+    // Signal pgbouncer itself (SIGINT = safe shutdown): a SIGTERM to runuser makes it print
+    // "Session terminated, killing shell..." and kill pgbouncer the hard way.
+    if (bouncerPid > 0 && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise<void>((r) => child.once('exit', () => r()));
+      try {
+        process.kill(bouncerPid, 'SIGINT');
+      } catch {
+        // already gone
+      }
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+    }
     await terminate(child);
     rmSync(dir, { recursive: true, force: true });
   };
@@ -122,8 +147,8 @@ export async function startPgBouncer(pgPort: number, binary = '/usr/sbin/pgbounc
     throw new Error(`pgbouncer did not start: ${(err as Error).message}\n${log}`);
   }
   // The pid of pgbouncer itself (runuser forks it), for RSS readings.
-  const pid = Number(safeRead(join(dir, 'pgbouncer.pid')).trim()) || child.pid!;
-  return { name: 'pgbouncer', pid, port, dir, stop: cleanup };
+  bouncerPid = Number(safeRead(join(dir, 'pgbouncer.pid')).trim()) || 0;
+  return { name: 'pgbouncer', pid: bouncerPid || child.pid!, port, dir, stop: cleanup };
 }
 
 function safeRead(file: string): string {
