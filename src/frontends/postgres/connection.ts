@@ -105,6 +105,7 @@ export class PgConnection implements Cancelable {
   private readonly portals = new Map<string, Portal>();
   private user = '';
   private database: string | undefined;
+  private headers: Readonly<Record<string, string>> = NO_HEADERS;
   private clientTags: readonly string[] = Object.freeze([]);
   private clientTagsSetting: string | undefined;
   private key: { processId: number; secretKey: number } | undefined;
@@ -331,6 +332,10 @@ export class PgConnection implements Cancelable {
     this.sessionAdmitted = true;
     this.user = user;
     this.database = p.params.get('database') || user;
+    // Startup parameters are PostgreSQL's only per-connection metadata: routers see them as headers.
+    const headers: Record<string, string> = {};
+    for (const [k, v] of p.params) if (k !== 'user' && k !== 'password') headers[k.toLowerCase()] = v;
+    this.headers = Object.freeze(headers);
     const unsupported = [...p.params.keys()].filter((k) => k.startsWith('_pq_.'));
     if (p.minorVersion > 0 || unsupported.length > 0) this.writer.negotiateProtocolVersion(0, unsupported);
 
@@ -637,7 +642,7 @@ export class PgConnection implements Cancelable {
       protocol: 'postgres',
       user: this.user,
       database: this.database,
-      headers: NO_HEADERS,
+      headers: this.headers,
       clientTags: this.clientTags,
       session: this.session,
       source: app === '' ? undefined : app,
