@@ -75,7 +75,11 @@ auth: { provider: none }
 }
 
 function client(port: number): pg.Client {
-  return new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres', application_name: 'qf-bench' });
+  const c = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres', application_name: 'qf-bench', connectionTimeoutMillis: 15_000 });
+  // A server going away (e.g. during shutdown) must fail the query in hand, not crash the run
+  // with an unhandled 'error' event before the clean-up has stopped everything.
+  c.on('error', () => undefined);
+  return c;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -118,6 +122,7 @@ async function measureLatency(targets: readonly Target[], sql: string, warmup: n
 
 interface MemoryResult {
   readonly connections: number;
+  readonly connected: number;
   readonly rssBeforeKiB: number;
   readonly rssAfterKiB: number;
   readonly rssAfterCloseKiB: number;
@@ -131,6 +136,7 @@ async function measureIdleMemory(port: number, pid: number, n: number): Promise<
   await sleep(1000);
   const rssBeforeKiB = rssKiB(pid);
   const clients: pg.Client[] = [];
+  let connected = 0;
   const t0 = Date.now();
   let error: string | undefined;
   try {
@@ -138,6 +144,7 @@ async function measureIdleMemory(port: number, pid: number, n: number): Promise<
       const batch = Array.from({ length: Math.min(100, n - i) }, () => client(port));
       clients.push(...batch);
       await Promise.all(batch.map((c) => c.connect()));
+      connected += batch.length;
     }
     // Prove the connections are live, not half-open.
     await clients[clients.length - 1]!.query('SELECT 1');
@@ -152,10 +159,11 @@ async function measureIdleMemory(port: number, pid: number, n: number): Promise<
   const rssAfterCloseKiB = rssKiB(pid);
   return {
     connections: n,
+    connected,
     rssBeforeKiB,
     rssAfterKiB,
     rssAfterCloseKiB,
-    kibPerConnection: Math.round(((rssAfterKiB - rssBeforeKiB) / n) * 10) / 10,
+    kibPerConnection: connected > 0 ? Math.round(((rssAfterKiB - rssBeforeKiB) / connected) * 10) / 10 : Number.NaN,
     openSeconds,
     ...(error ? { error } : {}),
   };
@@ -182,8 +190,13 @@ export async function main(): Promise<void> {
   const onSignal = (): void => {
     void runCleanups(cleanups).finally(() => process.exit(130));
   };
+  const onCrash = (err: unknown): void => {
+    process.stderr.write(`overhead: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    void runCleanups(cleanups).finally(() => process.exit(1));
+  };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  process.once('uncaughtException', onCrash);
   try {
     const log = (m: string): void => void process.stdout.write(`[overhead] ${m}\n`);
     log('starting PostgreSQL');
@@ -291,6 +304,7 @@ export async function main(): Promise<void> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.off('uncaughtException', onCrash);
     await runCleanups(cleanups);
   }
 }
@@ -350,7 +364,7 @@ function renderTable(r: RenderInput): string {
   for (const [name, mem] of Object.entries(r.memory)) {
     const mib = (k: number): string => (k / 1024).toFixed(1);
     out.push(
-      `${pad(name, 10, true)} ${pad(mib(mem.rssBeforeKiB), 11)} ${pad(mib(mem.rssAfterKiB), 10)} ${pad(mib(mem.rssAfterCloseKiB), 11)} ${pad(fmt(mem.kibPerConnection, 1), 9)} ${pad(fmt(mem.openSeconds, 1), 7)}${mem.error ? `  ERROR: ${mem.error}` : ''}`,
+      `${pad(name, 10, true)} ${pad(mib(mem.rssBeforeKiB), 11)} ${pad(mib(mem.rssAfterKiB), 10)} ${pad(mib(mem.rssAfterCloseKiB), 11)} ${pad(fmt(mem.kibPerConnection, 1), 9)} ${pad(fmt(mem.openSeconds, 1), 7)}${mem.error ? `  ERROR after ${mem.connected} connected: ${mem.error}` : ''}`,
     );
   }
   return out.join('\n') + '\n';

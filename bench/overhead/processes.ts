@@ -122,7 +122,12 @@ export async function startPgBouncer(pgPort: number, binary = '/usr/sbin/pgbounc
     chmodSync(dir, 0o755);
     execFileSync('chown', ['-R', 'postgres:postgres', dir]);
   }
-  const child = isRoot ? spawn('runuser', ['-u', 'postgres', '--', binary, ini], { stdio: ['ignore', 'ignore', 'inherit'] }) : spawn(binary, [ini], { stdio: ['ignore', 'ignore', 'inherit'] });
+  // runuser's PAM session resets the soft fd limit to 1024, too few for 2,000 clients: raise it
+  // to the hard limit first. stderr (PgBouncer's log lines) is kept for error messages only.
+  const cmd = `ulimit -n "$(ulimit -Hn)"; exec ${binary} ${ini}`;
+  const child = isRoot ? spawn('runuser', ['-u', 'postgres', '--', 'sh', '-c', cmd], { stdio: ['ignore', 'ignore', 'pipe'] }) : spawn('sh', ['-c', cmd], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderrTail = '';
+  child.stderr!.on('data', (d: Buffer) => (stderrTail = (stderrTail + d.toString()).slice(-4000)));
   let bouncerPid = 0;
   const cleanup = async (): Promise<void> => {
     // Signal pgbouncer itself (SIGINT = safe shutdown): a SIGTERM to runuser makes it print
@@ -142,7 +147,7 @@ export async function startPgBouncer(pgPort: number, binary = '/usr/sbin/pgbounc
   try {
     await waitForPort(port, 10_000, () => child.exitCode !== null);
   } catch (err) {
-    const log = safeRead(join(dir, 'pgbouncer.log'));
+    const log = safeRead(join(dir, 'pgbouncer.log')) || stderrTail;
     await cleanup();
     throw new Error(`pgbouncer did not start: ${(err as Error).message}\n${log}`);
   }
