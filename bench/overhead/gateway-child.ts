@@ -4,6 +4,7 @@
  * /proc/<pid>/status. Usage: node --import tsx bench/overhead/gateway-child.ts <config.yaml>
  * Prints one JSON line {"port": N} on stdout once listening; exits on SIGTERM/SIGINT.
  */
+import { createInterface } from 'node:readline';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config/load.js';
 import { startGateway } from '../../src/server.js';
@@ -34,7 +35,16 @@ async function main(): Promise<void> {
   process.on('SIGINT', stop);
   // If the parent dies the stdin pipe closes: do not outlive it.
   process.stdin.on('end', stop);
-  process.stdin.resume();
+  // "gc" on stdin: collect garbage (when started with --expose-gc) and report memory, so RSS
+  // readings around the idle-connection test are not skewed by garbage left from earlier load.
+  createInterface({ input: process.stdin }).on('line', (line) => {
+    if (line.trim() !== 'gc') return;
+    const gc = (globalThis as { gc?: () => void }).gc;
+    gc?.();
+    gc?.();
+    const m = process.memoryUsage();
+    process.stdout.write(JSON.stringify({ gc: gc !== undefined, rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers }) + '\n');
+  });
 }
 
 main().catch((err: unknown) => {

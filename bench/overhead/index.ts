@@ -18,7 +18,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { startPostgres } from '../../test/support/postgres-server.js';
-import { cpuMs, pgbench, pgbouncerVersion, rssKiB, startNodeChild, startPgBouncer, type PgbenchResult, type RunningChild } from './processes.js';
+import { cpuMs, pgbench, type ChildMemory, pgbouncerVersion, rssKiB, startNodeChild, startPgBouncer, type PgbenchResult, type RunningChild } from './processes.js';
 import { summarize, type LatencySummary } from './stats.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -128,12 +128,15 @@ interface MemoryResult {
   readonly rssAfterCloseKiB: number;
   readonly kibPerConnection: number;
   readonly openSeconds: number;
+  readonly heapKibPerConnection?: number;
+  readonly forcedGc?: boolean;
   readonly error?: string;
 }
 
 /** Open `n` idle pg connections to `port` in batches of 100 and read `pid`'s RSS around them. */
-async function measureIdleMemory(port: number, pid: number, n: number): Promise<MemoryResult> {
+async function measureIdleMemory(port: number, pid: number, n: number, collect?: () => Promise<ChildMemory>): Promise<MemoryResult> {
   await sleep(1000);
+  const heapBefore = collect ? await collect() : undefined;
   const rssBeforeKiB = rssKiB(pid);
   const clients: pg.Client[] = [];
   let connected = 0;
@@ -153,6 +156,7 @@ async function measureIdleMemory(port: number, pid: number, n: number): Promise<
   }
   const openSeconds = (Date.now() - t0) / 1000;
   await sleep(2000);
+  const heapAfter = collect ? await collect() : undefined;
   const rssAfterKiB = rssKiB(pid);
   await Promise.allSettled(clients.map((c) => c.end()));
   await sleep(1000);
@@ -165,6 +169,10 @@ async function measureIdleMemory(port: number, pid: number, n: number): Promise<
     rssAfterCloseKiB,
     kibPerConnection: connected > 0 ? Math.round(((rssAfterKiB - rssBeforeKiB) / connected) * 10) / 10 : Number.NaN,
     openSeconds,
+    // JS heap + Buffers after a forced GC: the part of the RSS growth the gateway's own objects explain.
+    ...(heapBefore && heapAfter && connected > 0
+      ? { heapKibPerConnection: Math.round(((heapAfter.heapUsed + heapAfter.external - heapBefore.heapUsed - heapBefore.external) / 1024 / connected) * 10) / 10, forcedGc: heapAfter.gc }
+      : {}),
     ...(error ? { error } : {}),
   };
 }
@@ -210,7 +218,8 @@ export async function main(): Promise<void> {
     writeFileSync(cfgFile, gatewayYaml(pgServer.port));
     log('starting QueryFlux, PgBouncer, bare Node pipe');
     const children: RunningChild[] = [];
-    const gatewayNodeArgs = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    // --expose-gc only lets the memory test collect garbage left by the load phases first.
+    const gatewayNodeArgs = ['--expose-gc', ...(process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean)];
     const gateway = await startNodeChild('queryflux', join(here, 'gateway-child.ts'), [cfgFile], repoRoot, gatewayNodeArgs);
     cleanups.push(() => gateway.stop());
     children.push(gateway);
@@ -230,6 +239,13 @@ export async function main(): Promise<void> {
     await probe.connect();
     const pgVersion = ((await probe.query<{ v: string }>('select version() as v')).rows[0]?.v ?? '').trim();
     await probe.end();
+
+    // (c) memory per idle connection — first, while the gateway holds no garbage from the load
+    // phases (V8 hands freed pages back to the OS lazily, which made later RSS readings shrink).
+    log(`memory: ${idleConnections} idle connections → queryflux`);
+    const memQueryflux = await measureIdleMemory(gateway.port, gateway.pid, idleConnections, () => gateway.collect());
+    log(`memory: ${idleConnections} idle connections → pgbouncer (reference)`);
+    const memBouncer = await measureIdleMemory(bouncer.port, bouncer.pid, idleConnections);
 
     // (a) latency
     const latency: Record<string, Record<TargetId, LatencyResult>> = {};
@@ -256,11 +272,6 @@ export async function main(): Promise<void> {
       prepared[t.id] = await pgbench(t.port, ['-n', '-M', 'prepared', '-S', '-c', '8', '-j', '2', '-T', String(seconds)], timeoutMs);
     }
 
-    // (c) memory per idle connection
-    log(`memory: ${idleConnections} idle connections → queryflux`);
-    const memQueryflux = await measureIdleMemory(gateway.port, gateway.pid, idleConnections);
-    log(`memory: ${idleConnections} idle connections → pgbouncer (reference)`);
-    const memBouncer = await measureIdleMemory(bouncer.port, bouncer.pid, idleConnections);
 
     const finishedAt = new Date().toISOString();
     const result = {
@@ -359,12 +370,12 @@ function renderTable(r: RenderInput): string {
     out.push(`${pad(tid, 10, true)} ${pad(fmt(res.tps), 10)} ${pad(res.tps && directTps ? fmt(res.tps / directTps, 2) : '-', 8)} ${pad(fmt(res.latencyAvgMs, 3), 8)} ${pad(fmt(res.proxyCpuPercent), 6)}  ${notes.join('; ')}`);
   }
   out.push('');
-  out.push(`(c) memory — ${r.settings.idleConnections} idle connections (VmRSS)`);
-  out.push(`${pad('process', 10, true)} ${pad('before MiB', 11)} ${pad('after MiB', 10)} ${pad('closed MiB', 11)} ${pad('KiB/conn', 9)} ${pad('open s', 7)}`);
+  out.push(`(c) memory — ${r.settings.idleConnections} idle connections (VmRSS; QueryFlux garbage-collected before each reading; heap = JS heap + external after GC)`);
+  out.push(`${pad('process', 10, true)} ${pad('before MiB', 11)} ${pad('after MiB', 10)} ${pad('closed MiB', 11)} ${pad('KiB/conn', 9)} ${pad('heap KiB/conn', 14)} ${pad('open s', 7)}`);
   for (const [name, mem] of Object.entries(r.memory)) {
     const mib = (k: number): string => (k / 1024).toFixed(1);
     out.push(
-      `${pad(name, 10, true)} ${pad(mib(mem.rssBeforeKiB), 11)} ${pad(mib(mem.rssAfterKiB), 10)} ${pad(mib(mem.rssAfterCloseKiB), 11)} ${pad(fmt(mem.kibPerConnection, 1), 9)} ${pad(fmt(mem.openSeconds, 1), 7)}${mem.error ? `  ERROR after ${mem.connected} connected: ${mem.error}` : ''}`,
+      `${pad(name, 10, true)} ${pad(mib(mem.rssBeforeKiB), 11)} ${pad(mib(mem.rssAfterKiB), 10)} ${pad(mib(mem.rssAfterCloseKiB), 11)} ${pad(fmt(mem.kibPerConnection, 1), 9)} ${pad(fmt(mem.heapKibPerConnection, 1), 14)} ${pad(fmt(mem.openSeconds, 1), 7)}${mem.error ? `  ERROR after ${mem.connected} connected: ${mem.error}` : ''}`,
     );
   }
   return out.join('\n') + '\n';

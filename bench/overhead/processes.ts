@@ -17,6 +17,20 @@ export interface RunningChild {
   stop(): Promise<void>;
 }
 
+/** Memory report of a Node child after a forced collection (bytes). */
+export interface ChildMemory {
+  readonly gc: boolean;
+  readonly rss: number;
+  readonly heapUsed: number;
+  readonly external: number;
+  readonly arrayBuffers: number;
+}
+
+/** A Node child that answers "gc" on stdin with a {@link ChildMemory} line. */
+export interface NodeChild extends RunningChild {
+  collect(): Promise<ChildMemory>;
+}
+
 /** Stop a child with SIGTERM, escalating to SIGKILL if it has not exited in `graceMs`. */
 async function terminate(child: ChildProcess, graceMs = 5000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
@@ -36,11 +50,11 @@ async function terminate(child: ChildProcess, graceMs = 5000): Promise<void> {
  * Start `node --import tsx <script> ...args` and wait for its {"port": N} line.
  * stdin stays a pipe so the child exits by itself if this process dies.
  */
-export async function startNodeChild(name: string, script: string, args: readonly string[], cwd: string, nodeArgs: readonly string[] = []): Promise<RunningChild> {
+export async function startNodeChild(name: string, script: string, args: readonly string[], cwd: string, nodeArgs: readonly string[] = []): Promise<NodeChild> {
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script, ...args], { cwd, stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout! });
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name}: no port line within 30 s`)), 30_000);
-    const lines = createInterface({ input: child.stdout! });
     lines.once('line', (line) => {
       clearTimeout(timer);
       try {
@@ -58,7 +72,16 @@ export async function startNodeChild(name: string, script: string, args: readonl
     await terminate(child, 1000);
     throw err;
   });
-  return { name, pid: child.pid!, port, stop: () => terminate(child) };
+  const collect = (): Promise<ChildMemory> =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${name}: no answer to gc`)), 30_000);
+      lines.once('line', (line) => {
+        clearTimeout(timer);
+        resolve(JSON.parse(line) as ChildMemory);
+      });
+      child.stdin!.write('gc\n');
+    });
+  return { name, pid: child.pid!, port, collect, stop: () => terminate(child) };
 }
 
 /** VmRSS of a process in KiB, from /proc/<pid>/status. */
