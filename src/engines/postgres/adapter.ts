@@ -330,6 +330,9 @@ export class PostgresEngine implements Engine {
   readonly capabilities = CAPABILITIES;
   private readonly pinned = new Map<SessionState, PoolClient>();
   private readonly watched = new WeakSet<PoolClient>();
+  /** Healthy clients kept checked out between statements (at most the pool size). */
+  private readonly idle: PoolClient[] = [];
+  private closing = false;
   private readonly target: { host: string; port: number };
 
   private constructor(
@@ -368,6 +371,9 @@ export class PostgresEngine implements Engine {
   private async client(session: SessionState | undefined): Promise<PoolClient> {
     const pinned = session === undefined ? undefined : this.pinned.get(session);
     if (pinned !== undefined) return pinned;
+    // Reuse an idle checked-out client without pg-pool's promise round (hot path).
+    const idle = this.idle.pop();
+    if (idle !== undefined) return idle;
     let client: PoolClient;
     try {
       client = (await this.pool.connect()) as PoolClient;
@@ -378,7 +384,15 @@ export class PostgresEngine implements Engine {
       // A checked-out client whose backend dies emits 'error'; the running statement already
       // fails through handleError, so this only keeps the event from crashing the process.
       this.watched.add(client);
-      client.on('error', (err) => this.logger.warn({ err: err.message }, 'backend connection failed'));
+      client.on('error', (err) => {
+        this.logger.warn({ err: err.message }, 'backend connection failed');
+        // A dead idle client must not be handed to the next statement.
+        const i = this.idle.indexOf(client);
+        if (i >= 0) {
+          this.idle.splice(i, 1);
+          client.release(true);
+        }
+      });
     }
     return client;
   }
@@ -388,7 +402,10 @@ export class PostgresEngine implements Engine {
       if (!discard) return;
       this.pinned.delete(session);
     }
-    client.release(discard ? true : undefined);
+    // pg marks a client whose socket failed as not queryable: never keep one of those.
+    const broken = (client as unknown as { _queryable?: boolean; _ending?: boolean })._queryable === false || (client as unknown as { _ending?: boolean })._ending === true;
+    if (discard || broken || this.closing) client.release(discard || broken ? true : undefined);
+    else this.idle.push(client);
   }
 
   /** Send a CancelRequest for whatever `client` is running. */
@@ -466,7 +483,12 @@ export class PostgresEngine implements Engine {
   async health(): Promise<HealthStatus> {
     const t0 = performance.now();
     try {
-      await this.pool.query('select 1');
+      const client = await this.client(undefined);
+      try {
+        await client.query('select 1');
+      } finally {
+        this.giveBack(undefined, client, false);
+      }
       return { healthy: true, latencyMs: performance.now() - t0 };
     } catch (err) {
       return { healthy: false, latencyMs: performance.now() - t0, message: (err as Error).message };
@@ -474,6 +496,8 @@ export class PostgresEngine implements Engine {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
+    for (const c of this.idle.splice(0)) c.release();
     for (const c of this.pinned.values()) c.release(true);
     this.pinned.clear();
     await this.pool.end();
