@@ -216,6 +216,10 @@ export async function main(): Promise<void> {
 
     const cfgFile = join(tmp, 'gateway.yaml');
     writeFileSync(cfgFile, gatewayYaml(pgServer.port));
+    if (process.env.BENCH_GATEWAY_SOURCE !== 'src') {
+      log('building dist/ (npm run build): the gateway runs compiled, as in production');
+      execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
+    }
     log('starting QueryFlux, PgBouncer, bare Node pipe');
     const children: RunningChild[] = [];
     // --expose-gc only lets the memory test collect garbage left by the load phases first.
