@@ -64,6 +64,7 @@ export async function startGateway(config: ResolvedConfig, opts: StartOptions = 
         maxRunning: g.maxRunningQueries ?? Number.POSITIVE_INFINITY,
         maxQueued: g.maxQueuedQueries ?? 10_000,
         queueTimeoutMs: (g.capacityWaitTimeoutSecs ?? 300) * 1000,
+        overflowGroup: g.overflowGroup,
       };
       groups.set(g.name, createGroup(strategy.type, limits, 'preference' in strategy ? (strategy.preference ?? []) : []));
     }

@@ -109,7 +109,18 @@ export class Pipeline implements Gateway {
       throw err;
     }
     trace.decision = decision;
-    const lease = await group.acquire(signal, req.session.pinnedCluster);
+    let lease: Lease;
+    try {
+      lease = await group.acquire(signal, req.session.pinnedCluster);
+    } catch (err) {
+      // A full group (or a wait that timed out) spills once to its overflow group, if any.
+      const code = (err as { code?: string }).code;
+      const overflow = group.overflowGroup === undefined ? undefined : this.opts.groups.get(group.overflowGroup);
+      if (overflow === undefined || req.session.pinnedCluster !== undefined || (code !== 'QF_QUEUE_FULL' && code !== 'QF_QUEUE_TIMEOUT')) throw err;
+      decision = { ...decision, group: overflow.name, reason: `${decision.reason}; ${group.name} ${code === 'QF_QUEUE_FULL' ? 'queue full' : 'wait timed out'}, overflow → ${overflow.name}` };
+      trace.decision = decision;
+      lease = await overflow.acquire(signal);
+    }
     const from = PROTOCOL_DIALECT[req.protocol];
     let sql = req.sql;
     if (this.opts.translationEnabled !== false) {

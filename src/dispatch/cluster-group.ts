@@ -40,12 +40,15 @@ export interface ClusterGroupOptions {
   readonly maxRunning: number;
   readonly maxQueued: number;
   readonly queueTimeoutMs: number;
+  /** Group that takes the query when this one's queue is full or the wait times out. */
+  readonly overflowGroup?: string;
 }
 
 /** Base class: strategies override pick(). */
 export class ClusterGroup {
   readonly name: string;
   readonly members: readonly Member[];
+  readonly overflowGroup: string | undefined;
   private readonly maxRunning: number;
   private readonly maxQueued: number;
   private readonly queueTimeoutMs: number;
@@ -56,6 +59,7 @@ export class ClusterGroup {
   constructor(opts: ClusterGroupOptions) {
     this.name = opts.name;
     this.members = opts.members;
+    this.overflowGroup = opts.overflowGroup;
     this.maxRunning = opts.maxRunning;
     this.maxQueued = opts.maxQueued;
     this.queueTimeoutMs = opts.queueTimeoutMs;

@@ -14,10 +14,11 @@ queryflux:
 clusterGroups:
   interactive: { engine: duckDb, clusters: [{ name: duck-i }] }
   tight: { engine: duckDb, maxRunningQueries: 1, maxQueuedQueries: 1, capacityWaitTimeoutSecs: 1, clusters: [{ name: duck-t }] }
+  spill: { engine: duckDb, maxRunningQueries: 1, maxQueuedQueries: 0, overflowGroup: batch, clusters: [{ name: duck-s }] }
   batch: { engine: duckDb, clusters: [{ name: duck-b }] }
   reporting: { engine: duckDb, clusters: [{ name: duck-r }] }
 routers:
-  - { type: header, headerName: application_name, headerValueToGroup: { nightly-report: reporting, tight: tight } }
+  - { type: header, headerName: application_name, headerValueToGroup: { nightly-report: reporting, tight: tight, spill: spill } }
   - { type: policy, path: policies/demo/bundle.tar.gz }
   - { type: protocolBased, postgresWire: interactive }
 routingFallback: interactive
@@ -79,6 +80,20 @@ describe('routing over PostgreSQL wire', () => {
     expect((await b.query('select 1 as ok')).rows).toEqual([{ ok: 1 }]);
     expect((await c.query('select 2 as ok')).rows).toEqual([{ ok: 2 }]);
     await Promise.all([a.end(), b.end(), c.end()]);
+  });
+
+  it('a full group with overflowGroup spills to it instead of refusing', async () => {
+    const [a, b] = await Promise.all([client({ application_name: 'spill' }), client({ application_name: 'spill' })]);
+    const running = a.query('select sum(a.range * b.range) from range(1000000) a, range(1000000) b').catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 150));
+    expect((await b.query('select 15 as spilled')).rows).toEqual([{ spilled: 15 }]);
+    const res = await fetch(`http://127.0.0.1:${gw.ports.admin}/api/queries/recent?limit=50`);
+    const rec = ((await res.json()) as { sql: string; cluster?: string; reason?: string }[]).find((o) => o.sql === 'select 15 as spilled');
+    expect(rec).toMatchObject({ cluster: 'duck-b', reason: expect.stringMatching(/spill queue full, overflow → batch/) });
+    const cancel = new pg.Client({ host: '127.0.0.1', port: gw.ports.postgres, user: 'demo', password: 'demo' });
+    (cancel as unknown as { cancel(t: pg.Client, q: unknown): void }).cancel(a, (a as unknown as { activeQuery: unknown }).activeQuery);
+    await running;
+    await Promise.all([a.end(), b.end()]);
   });
 
   it('route decisions are counted in /metrics', async () => {
