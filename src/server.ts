@@ -27,6 +27,12 @@ export interface RunningGateway {
   readonly metrics: Metrics;
   /** Re-read policies (SIGHUP). */
   reload(): Promise<void>;
+  /**
+   * Graceful shutdown (SIGTERM): stop accepting connections, let running statements finish for
+   * up to `timeoutMs`, then end the remaining sessions (their statements are cancelled) and close.
+   * Resolves with the number of statements that had to be cancelled.
+   */
+  drain(timeoutMs: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -41,9 +47,11 @@ export async function startGateway(config: ResolvedConfig, opts: StartOptions = 
   const logger = opts.logger ?? pino({ level: cfg.queryflux.logLevel, base: { service: 'queryflux' } });
   const engines: Engine[] = [];
   const closers: (() => Promise<void>)[] = [];
-  const closeAll = async () => {
-    for (const c of closers.reverse()) await c().catch((err: unknown) => logger.warn({ err }, 'error during shutdown'));
-  };
+  let closed: Promise<void> | undefined;
+  const closeAll = () =>
+    (closed ??= (async () => {
+      for (const c of [...closers].reverse()) await c().catch((err: unknown) => logger.warn({ err }, 'error during shutdown'));
+    })());
   try {
     const groups = new Map<string, ClusterGroup>();
     for (const g of config.groups.values()) {
@@ -85,6 +93,7 @@ export async function startGateway(config: ResolvedConfig, opts: StartOptions = 
       userGroups: (user) => users.get(user)?.groups ?? [],
     });
     const ports: { postgres?: number; admin?: number } = {};
+    const stopAccepting: (() => void)[] = [];
 
     const pgCfg = cfg.queryflux.frontends.postgresWire;
     if (pgCfg.enabled) {
@@ -100,6 +109,7 @@ export async function startGateway(config: ResolvedConfig, opts: StartOptions = 
       });
       ports.postgres = fe.port;
       closers.push(() => fe.close());
+      stopAccepting.push(() => fe.stopAccepting());
       logger.info({ port: fe.port }, 'PostgreSQL wire frontend listening');
     }
     for (const name of ['mysqlWire', 'trinoHttp', 'flightSql'] as const) {
@@ -112,7 +122,24 @@ export async function startGateway(config: ResolvedConfig, opts: StartOptions = 
       closers.push(() => api.close());
       logger.info({ port: api.port }, 'admin API listening');
     }
-    return { ports, pipeline, recent, metrics, reload: () => chain.reload(), close: closeAll };
+    const drain = async (timeoutMs: number): Promise<number> => {
+      for (const stop of stopAccepting) stop();
+      logger.info({ running: pipeline.running, timeoutMs }, 'draining: not accepting connections, waiting for running statements');
+      const deadline = Date.now() + timeoutMs;
+      let idle = await pipeline.waitIdle(timeoutMs);
+      // A statement counts as done when its last row is read, a moment before the frontend has
+      // written CommandComplete: give frontends a short beat to flush before ending sessions.
+      while (idle) {
+        await new Promise((r) => setTimeout(r, 25));
+        if (pipeline.running === 0) break;
+        idle = await pipeline.waitIdle(Math.max(0, deadline - Date.now()));
+      }
+      const cancelled = idle ? 0 : pipeline.running;
+      if (!idle) logger.warn({ cancelled }, 'drain timeout: cancelling the statements still running');
+      await closeAll();
+      return cancelled;
+    };
+    return { ports, pipeline, recent, metrics, reload: () => chain.reload(), drain, close: closeAll };
   } catch (err) {
     await closeAll();
     throw err;

@@ -64,12 +64,14 @@ async function main(argv: string[]): Promise<number> {
       const { startGateway } = await import('../server.js');
       const gw = await startGateway(cfg);
       process.on('SIGHUP', () => void gw.reload());
-      await new Promise<void>((resolve) => {
-        const stop = () => resolve();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
+      const signal = await new Promise<string>((resolve) => {
+        process.once('SIGINT', () => resolve('SIGINT'));
+        process.once('SIGTERM', () => resolve('SIGTERM'));
       });
-      await gw.close();
+      // SIGTERM drains (orchestrators send it before killing); a second signal stops at once.
+      process.once('SIGTERM', () => process.exit(1));
+      process.once('SIGINT', () => process.exit(1));
+      await gw.drain(signal === 'SIGTERM' ? cfg.raw.queryflux.shutdownDrainTimeoutSecs * 1000 : 0);
       return 0;
     }
     default:

@@ -56,6 +56,9 @@ interface Admitted {
 }
 
 export class Pipeline implements Gateway {
+  /** Statements admitted and not yet finished (drain waits for this to reach 0). */
+  private inflight = 0;
+  private idleWaiters: (() => void)[] = [];
   private readonly groupNames: readonly string[];
   private readonly groupOfCluster = new Map<string, ClusterGroup>();
 
@@ -148,9 +151,11 @@ export class Pipeline implements Gateway {
     const { lease, analysis } = admitted;
     const engine = lease.member.engine;
     let inner: ResultStream;
+    this.inflight++;
     try {
       inner = await engine.execute({ sql: admitted.sql, params: req.params, session: req.session, user: req.user, database: req.database, id: req.id }, signal);
     } catch (err) {
+      this.done();
       lease.release();
       const e = toQueryFluxError(err);
       this.record(req, admitted, e.code === 'QF_QUERY_CANCELED' ? 'canceled' : 'error', e.code, startedAt, 0);
@@ -158,6 +163,7 @@ export class Pipeline implements Gateway {
     }
     this.trackTransaction(req.session, analysis.verb, lease.member.name);
     return new AdmittedStream(inner, (status, errorCode, rows) => {
+      this.done();
       lease.release();
       this.record(req, admitted, status, errorCode, startedAt, rows);
     });
@@ -170,6 +176,27 @@ export class Pipeline implements Gateway {
     } finally {
       admitted.lease.release();
     }
+  }
+
+  private done(): void {
+    if (--this.inflight === 0) for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  /** Resolves when no statement is running, or after `timeoutMs` (true when idle). */
+  waitIdle(timeoutMs: number): Promise<boolean> {
+    if (this.inflight === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      this.idleWaiters.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
+  /** Statements running right now. */
+  get running(): number {
+    return this.inflight;
   }
 
   async endSession(session: SessionState): Promise<void> {

@@ -34,6 +34,8 @@ export interface PostgresFrontendOptions {
 /** A listening PostgreSQL frontend. */
 export interface PostgresFrontend {
   readonly port: number;
+  /** Stop accepting new connections; open sessions keep running (graceful drain). */
+  stopAccepting(): void;
   /** Stop listening and end every connection. */
   close(): Promise<void>;
   /** Open client sockets. */
@@ -84,12 +86,17 @@ export async function startPostgresFrontend(opts: PostgresFrontendOptions): Prom
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : opts.port;
   let closing: Promise<void> | undefined;
+  let stopped: Promise<void> | undefined;
+  const stopAccepting = () => {
+    stopped ??= new Promise<void>((resolve) => server.close(() => resolve()));
+  };
   return {
     port,
     connections: () => live.size,
+    stopAccepting,
     close: () => {
       closing ??= (async () => {
-        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        stopAccepting();
         await Promise.all([...live].map((c) => c.shutdown()));
         await stopped;
       })();
