@@ -110,6 +110,7 @@ export async function startGateway(config: ResolvedConfig, opts: StartOptions = 
       ports.postgres = fe.port;
       closers.push(() => fe.close());
       stopAccepting.push(() => fe.stopAccepting());
+      metrics.trackConnections('postgres', () => fe.connections());
       logger.info({ port: fe.port }, 'PostgreSQL wire frontend listening');
     }
     for (const name of ['mysqlWire', 'trinoHttp', 'flightSql'] as const) {

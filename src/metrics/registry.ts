@@ -16,6 +16,7 @@ export class Metrics implements OutcomeSink {
   readonly queueRejections: Counter<'group' | 'reason'>;
   readonly routeDecisions: Counter<'router' | 'group'>;
   readonly connections: Gauge<'protocol'>;
+  private readonly connectionSources = new Map<string, () => number>();
 
   constructor(groups: ReadonlyMap<string, ClusterGroup>, chain: RouterChain) {
     const registers = [this.registry];
@@ -25,7 +26,16 @@ export class Metrics implements OutcomeSink {
     this.queueDuration = new Histogram({ name: 'queryflux_queue_duration_seconds', help: 'Time spent waiting for capacity in a cluster group', labelNames: ['group'], buckets: LATENCY_BUCKETS, registers });
     this.queueRejections = new Counter({ name: 'queryflux_queue_rejections_total', help: 'Queries refused by a full queue or a queue timeout', labelNames: ['group', 'reason'], registers });
     this.routeDecisions = new Counter({ name: 'queryflux_route_decisions_total', help: 'Routing decisions, by deciding router and group', labelNames: ['router', 'group'], registers });
-    this.connections = new Gauge({ name: 'queryflux_client_connections', help: 'Open client connections', labelNames: ['protocol'], registers });
+    const connectionSources = this.connectionSources;
+    this.connections = new Gauge({
+      name: 'queryflux_client_connections',
+      help: 'Open client connections',
+      labelNames: ['protocol'],
+      registers,
+      collect() {
+        for (const [protocol, count] of connectionSources) this.set({ protocol }, count());
+      },
+    });
     new Gauge({
       name: 'queryflux_running_queries',
       help: 'Queries running per cluster group',
@@ -72,6 +82,11 @@ export class Metrics implements OutcomeSink {
         for (const p of policies) this.set({ router: p.rule }, p.stats.evalErrors);
       },
     });
+  }
+
+  /** Report a frontend's open connections (read at scrape time). */
+  trackConnections(protocol: string, count: () => number): void {
+    this.connectionSources.set(protocol, count);
   }
 
   /** Outcome sink: counters and histograms once a query is done (never before its last row). */
