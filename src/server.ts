@@ -9,6 +9,7 @@ import { RecentOutcomes, type OutcomeSink } from './core/outcome.js';
 import { Pipeline } from './core/pipeline.js';
 import { UserStore } from './core/users.js';
 import type { ClusterGroup, Member } from './dispatch/cluster-group.js';
+import { startHealthChecks } from './dispatch/health.js';
 import { createGroup } from './dispatch/strategies.js';
 import type { Engine } from './engines/engine.js';
 import { createEngine } from './engines/registry.js';
@@ -75,6 +76,11 @@ export async function startGateway(config: ResolvedConfig, opts: StartOptions = 
         overflowGroup: g.overflowGroup,
       };
       groups.set(g.name, createGroup(strategy.type, limits, 'preference' in strategy ? (strategy.preference ?? []) : []));
+      const hc = g.healthCheck;
+      if (hc.enabled && members.length > 0) {
+        const stop = startHealthChecks(g.name, members, { intervalMs: hc.intervalSecs * 1000, timeoutMs: hc.timeoutSecs * 1000, unhealthyThreshold: hc.unhealthyThreshold }, logger.child({ component: 'health' }));
+        closers.push(async () => stop());
+      }
     }
     const translator = new Translator();
     registerDefaultFixups(translator);

@@ -119,6 +119,16 @@ const clusterGroup = z
       ])
       .default('roundRobin'),
     overflowGroup: z.string().optional(),
+    /** Periodic engine probes; a member failing `unhealthyThreshold` probes in a row is skipped until one succeeds. */
+    healthCheck: z
+      .object({
+        enabled: z.boolean().default(true),
+        intervalSecs: z.number().positive().default(10),
+        timeoutSecs: z.number().positive().default(3),
+        unhealthyThreshold: z.number().int().positive().default(2),
+      })
+      .strict()
+      .prefault({}),
     /** Inline clusters (Rust QueryFlux form). */
     clusters: z.array(cluster).optional(),
     /** Names from the top-level `clusters:` map. */
