@@ -9,6 +9,7 @@ import { RecentOutcomes, type OutcomeSink } from './core/outcome.js';
 import { Pipeline } from './core/pipeline.js';
 import { UserStore } from './core/users.js';
 import type { ClusterGroup, Member } from './dispatch/cluster-group.js';
+import { CircuitBreaker } from './dispatch/circuit-breaker.js';
 import { startHealthChecks } from './dispatch/health.js';
 import { createGroup } from './dispatch/strategies.js';
 import type { Engine } from './engines/engine.js';
@@ -65,7 +66,11 @@ export async function startGateway(config: ResolvedConfig, opts: StartOptions = 
         engines.push(engine);
         closers.push(() => engine.close());
         await prepareEngine(engine);
-        members.push({ name: c.name, engine, maxRunning: c.maxRunningQueries ?? Number.POSITIVE_INFINITY, weight: strategy.weights?.[c.name] ?? c.weight ?? 1, running: 0, healthy: true });
+        const cb = g.circuitBreaker;
+        const breaker = cb
+          ? new CircuitBreaker({ windowMs: cb.windowSecs * 1000, minRequests: cb.minRequests, failureRatio: cb.failureRatePercent / 100, initialBackoffMs: cb.initialBackoffSecs * 1000, maxBackoffMs: cb.maxBackoffSecs * 1000 })
+          : undefined;
+        members.push({ name: c.name, engine, maxRunning: c.maxRunningQueries ?? Number.POSITIVE_INFINITY, weight: strategy.weights?.[c.name] ?? c.weight ?? 1, running: 0, healthy: true, breaker });
       }
       const limits = {
         name: g.name,

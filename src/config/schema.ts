@@ -129,6 +129,18 @@ const clusterGroup = z
       })
       .strict()
       .prefault({}),
+    /** Per-member circuit breaker (Rust QueryFlux keys); omitted = no breaker. */
+    circuitBreaker: z
+      .object({
+        windowSecs: z.number().positive().default(60),
+        minRequests: z.number().int().positive().max(10_000).default(10),
+        failureRatePercent: z.number().min(1).max(100).default(50),
+        initialBackoffSecs: z.number().positive().default(30),
+        maxBackoffSecs: z.number().positive().default(300),
+      })
+      .strict()
+      .refine((c) => c.maxBackoffSecs >= c.initialBackoffSecs, { message: 'maxBackoffSecs must be at least initialBackoffSecs' })
+      .optional(),
     /** Inline clusters (Rust QueryFlux form). */
     clusters: z.array(cluster).optional(),
     /** Names from the top-level `clusters:` map. */

@@ -156,15 +156,15 @@ export class Pipeline implements Gateway {
       inner = await engine.execute({ sql: admitted.sql, params: req.params, session: req.session, user: req.user, database: req.database, id: req.id }, signal);
     } catch (err) {
       this.done();
-      lease.release();
       const e = toQueryFluxError(err);
+      lease.release(e.code === 'QF_ENGINE_UNAVAILABLE');
       this.record(req, admitted, e.code === 'QF_QUERY_CANCELED' ? 'canceled' : 'error', e.code, startedAt, 0);
       throw e;
     }
     this.trackTransaction(req.session, analysis.verb, lease.member.name);
     return new AdmittedStream(inner, (status, errorCode, rows) => {
       this.done();
-      lease.release();
+      lease.release(errorCode === 'QF_ENGINE_UNAVAILABLE');
       this.record(req, admitted, status, errorCode, startedAt, rows);
     });
   }

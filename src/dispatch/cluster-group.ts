@@ -5,6 +5,7 @@
 import { qfError } from '../core/errors.js';
 import type { Engine } from '../engines/engine.js';
 import type { GroupLoad } from '../routing/types.js';
+import type { CircuitBreaker } from './circuit-breaker.js';
 import { Fifo } from './fifo.js';
 
 /** One cluster inside a group, with its live counters. */
@@ -15,13 +16,16 @@ export interface Member {
   readonly weight: number;
   running: number;
   healthy: boolean;
+  /** Present when the group configures a circuit breaker. */
+  readonly breaker?: CircuitBreaker;
 }
 
 /** Permission to run one query on one member; release exactly once. */
 export interface Lease {
   readonly member: Member;
   readonly queuedMs: number;
-  release(): void;
+  /** `engineFailed`: the engine was unreachable or dropped the connection (feeds the breaker). */
+  release(engineFailed?: boolean): void;
 }
 
 interface Waiter {
@@ -72,7 +76,9 @@ export class ClusterGroup {
 
   private available(only: string | undefined): Member[] {
     const out: Member[] = [];
-    for (const m of this.members) if (m.healthy && m.running < m.maxRunning && (only === undefined || m.name === only)) out.push(m);
+    for (const m of this.members) {
+      if (m.healthy && m.running < m.maxRunning && (only === undefined || m.name === only) && (m.breaker === undefined || m.breaker.allows())) out.push(m);
+    }
     return out;
   }
 
@@ -83,13 +89,15 @@ export class ClusterGroup {
     if (member === undefined) return undefined;
     member.running++;
     this.running++;
+    member.breaker?.onStart();
     let released = false;
     return {
       member,
       queuedMs: enqueuedAt === 0 ? 0 : Date.now() - enqueuedAt,
-      release: () => {
+      release: (engineFailed = false) => {
         if (released) return;
         released = true;
+        member.breaker?.onResult(engineFailed);
         member.running--;
         this.running--;
         this.drain();

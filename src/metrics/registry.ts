@@ -63,6 +63,15 @@ export class Metrics implements OutcomeSink {
         for (const g of groups.values()) for (const m of g.members) this.set({ group: g.name, cluster: m.name, engine: m.engine.kind }, m.healthy ? 1 : 0);
       },
     });
+    new Gauge({
+      name: 'queryflux_circuit_state',
+      help: 'Circuit breaker per cluster: 0 closed, 1 half-open, 2 open',
+      labelNames: ['group', 'cluster'],
+      registers,
+      collect() {
+        for (const g of groups.values()) for (const m of g.members) if (m.breaker) this.set({ group: g.name, cluster: m.name }, { closed: 0, 'half-open': 1, open: 2 }[m.breaker.current]);
+      },
+    });
     const policies = chain.routers.filter((r): r is PolicyRouter => r instanceof PolicyRouter);
     new Gauge({
       name: 'queryflux_policy_reload_failures',

@@ -40,3 +40,36 @@ auth: { provider: none }
     }
   });
 });
+
+describe('circuit breaker with real engines', () => {
+  it('an unreachable member fails fast until its breaker opens, then traffic moves on', async () => {
+    const b = await startPostgres();
+    const gw = await startTestGateway(`
+queryflux:
+  frontends: { postgresWire: { host: 127.0.0.1, port: 0 } }
+  adminApi: { host: 127.0.0.1, port: 0 }
+clusterGroups:
+  pg:
+    engine: postgres
+    strategy: failover
+    healthCheck: { enabled: false }
+    circuitBreaker: { windowSecs: 60, minRequests: 2, failureRatePercent: 50, initialBackoffSecs: 60, maxBackoffSecs: 120 }
+    clusters: [{ name: pg-down, endpoint: "postgres://postgres@127.0.0.1:1/postgres" }, { name: pg-b, endpoint: "${b.url}" }]
+routers: [{ type: protocolBased, postgresWire: pg }]
+routingFallback: pg
+auth: { provider: none }
+`);
+    try {
+      const c = new pg.Client({ host: '127.0.0.1', port: gw.ports.postgres, user: 'postgres', database: 'postgres' });
+      await c.connect();
+      for (let i = 0; i < 2; i++) await expect(c.query('select 1')).rejects.toMatchObject({ code: '08006' });
+      expect(Number((await c.query('select inet_server_port() as p')).rows[0].p)).toBe(b.port);
+      const metrics = await (await fetch(`http://127.0.0.1:${gw.ports.admin}/metrics`)).text();
+      expect(metrics).toMatch(/queryflux_circuit_state\{group="pg",cluster="pg-down"\} 2/);
+      await c.end();
+    } finally {
+      await gw.close();
+      await b.stop();
+    }
+  });
+});
