@@ -148,24 +148,45 @@ export class Pipeline implements Gateway {
       this.record(req, trace, e.code === 'QF_ROUTE_DENIED' ? 'denied' : e.code === 'QF_QUERY_CANCELED' ? 'canceled' : 'error', e.code, startedAt, 0);
       throw e;
     }
-    const { lease, analysis } = admitted;
-    const engine = lease.member.engine;
+    let { lease } = admitted;
+    const { analysis } = admitted;
     let inner: ResultStream;
     this.inflight++;
-    try {
-      inner = await engine.execute({ sql: admitted.sql, params: req.params, session: req.session, user: req.user, database: req.database, id: req.id }, signal);
-    } catch (err) {
-      this.done();
-      const e = toQueryFluxError(err);
-      lease.release(e.code === 'QF_ENGINE_UNAVAILABLE');
-      this.record(req, admitted, e.code === 'QF_QUERY_CANCELED' ? 'canceled' : 'error', e.code, startedAt, 0);
-      throw e;
+    const tried = new Set<string>();
+    for (;;) {
+      const engine = lease.member.engine;
+      try {
+        inner = await engine.execute({ sql: admitted.sql, params: req.params, session: req.session, user: req.user, database: req.database, id: req.id }, signal);
+        break;
+      } catch (err) {
+        const e = toQueryFluxError(err);
+        const unavailable = e.code === 'QF_ENGINE_UNAVAILABLE';
+        lease.release(unavailable);
+        tried.add(lease.member.name);
+        // No row has reached the client yet: a read-only statement outside a transaction may
+        // run on another member of the same group (once per member). Writes never are retried.
+        const group = this.opts.groups.get(admitted.decision.group);
+        if (unavailable && analysis.readOnly && req.session.pinnedCluster === undefined && group?.hasAlternative(tried)) {
+          try {
+            lease = await group.acquire(signal, undefined, tried);
+            admitted = { ...admitted, lease, decision: { ...admitted.decision, reason: `${admitted.decision.reason}; retried after ${[...tried].join(', ')} was unavailable` } };
+            continue;
+          } catch {
+            /* no capacity elsewhere: report the original error */
+          }
+        }
+        this.done();
+        this.record(req, admitted, e.code === 'QF_QUERY_CANCELED' ? 'canceled' : 'error', e.code, startedAt, 0);
+        throw e;
+      }
     }
     this.trackTransaction(req.session, analysis.verb, lease.member.name);
+    const finalLease = lease;
+    const finalAdmitted = admitted;
     return new AdmittedStream(inner, (status, errorCode, rows) => {
       this.done();
-      lease.release(errorCode === 'QF_ENGINE_UNAVAILABLE');
-      this.record(req, admitted, status, errorCode, startedAt, rows);
+      finalLease.release(errorCode === 'QF_ENGINE_UNAVAILABLE');
+      this.record(req, finalAdmitted, status, errorCode, startedAt, rows);
     });
   }
 

@@ -30,6 +30,7 @@ export interface Lease {
 
 interface Waiter {
   only: string | undefined;
+  exclude: ReadonlySet<string> | undefined;
   resolve(lease: Lease): void;
   reject(err: Error): void;
   enqueuedAt: number;
@@ -74,17 +75,18 @@ export class ClusterGroup {
     return candidates[0];
   }
 
-  private available(only: string | undefined): Member[] {
+  private available(only: string | undefined, exclude: ReadonlySet<string> | undefined): Member[] {
     const out: Member[] = [];
     for (const m of this.members) {
-      if (m.healthy && m.running < m.maxRunning && (only === undefined || m.name === only) && (m.breaker === undefined || m.breaker.allows())) out.push(m);
+      if (!m.healthy || m.running >= m.maxRunning || (only !== undefined && m.name !== only) || exclude?.has(m.name)) continue;
+      if (m.breaker === undefined || m.breaker.allows()) out.push(m);
     }
     return out;
   }
 
-  private tryLease(enqueuedAt: number, only: string | undefined): Lease | undefined {
+  private tryLease(enqueuedAt: number, only: string | undefined, exclude?: ReadonlySet<string>): Lease | undefined {
     if (this.running >= this.maxRunning) return undefined;
-    const candidates = this.available(only);
+    const candidates = this.available(only, exclude);
     const member = only === undefined ? this.pick(candidates) : candidates[0];
     if (member === undefined) return undefined;
     member.running++;
@@ -109,9 +111,9 @@ export class ClusterGroup {
    * Wait (FIFO) for capacity on a member; `only` restricts the choice to one member (a session
    * pinned by an open transaction). Rejects with QF_QUEUE_FULL, QF_QUEUE_TIMEOUT or QF_QUERY_CANCELED.
    */
-  acquire(signal?: AbortSignal, only?: string): Promise<Lease> {
+  acquire(signal?: AbortSignal, only?: string, exclude?: ReadonlySet<string>): Promise<Lease> {
     if (this.queued === 0) {
-      const lease = this.tryLease(0, only);
+      const lease = this.tryLease(0, only, exclude);
       if (lease) return Promise.resolve(lease);
     }
     if (signal?.aborted) return Promise.reject(qfError('QF_QUERY_CANCELED'));
@@ -121,6 +123,7 @@ export class ClusterGroup {
     return new Promise<Lease>((resolve, reject) => {
       const waiter: Waiter = {
         only,
+        exclude,
         enqueuedAt: Date.now(),
         done: false,
         resolve,
@@ -150,7 +153,7 @@ export class ClusterGroup {
     while (this.queue.length > 0) {
       const waiter = this.queue.peek()!;
       if (!waiter.done) {
-        const lease = this.tryLease(waiter.enqueuedAt, waiter.only);
+        const lease = this.tryLease(waiter.enqueuedAt, waiter.only, waiter.exclude);
         if (lease === undefined) return;
         waiter.done = true;
         this.queued--;
@@ -159,6 +162,11 @@ export class ClusterGroup {
       }
       this.queue.shift();
     }
+  }
+
+  /** Another member could take a retry (healthy, not excluded, breaker not open). */
+  hasAlternative(exclude: ReadonlySet<string>): boolean {
+    return this.members.some((m) => m.healthy && !exclude.has(m.name) && (m.breaker === undefined || m.breaker.current !== 'open'));
   }
 
   /** The member with this name, if it belongs to the group. */
