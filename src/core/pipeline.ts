@@ -114,7 +114,7 @@ export class Pipeline implements Gateway {
     trace.decision = decision;
     let lease: Lease;
     try {
-      lease = await group.acquire(signal, req.session.pinnedCluster);
+      lease = await group.acquire(signal, { only: req.session.pinnedCluster, priority: decision.priority });
     } catch (err) {
       // A full group (or a wait that timed out) spills once to its overflow group, if any.
       const code = (err as { code?: string }).code;
@@ -122,7 +122,7 @@ export class Pipeline implements Gateway {
       if (overflow === undefined || req.session.pinnedCluster !== undefined || (code !== 'QF_QUEUE_FULL' && code !== 'QF_QUEUE_TIMEOUT')) throw err;
       decision = { ...decision, group: overflow.name, reason: `${decision.reason}; ${group.name} ${code === 'QF_QUEUE_FULL' ? 'queue full' : 'wait timed out'}, overflow → ${overflow.name}` };
       trace.decision = decision;
-      lease = await overflow.acquire(signal);
+      lease = await overflow.acquire(signal, { priority: decision.priority });
     }
     const from = PROTOCOL_DIALECT[req.protocol];
     let sql = req.sql;
@@ -168,7 +168,7 @@ export class Pipeline implements Gateway {
         const group = this.opts.groups.get(admitted.decision.group);
         if (unavailable && analysis.readOnly && req.session.pinnedCluster === undefined && group?.hasAlternative(tried)) {
           try {
-            lease = await group.acquire(signal, undefined, tried);
+            lease = await group.acquire(signal, { exclude: tried, priority: admitted.decision.priority });
             admitted = { ...admitted, lease, decision: { ...admitted.decision, reason: `${admitted.decision.reason}; retried after ${[...tried].join(', ')} was unavailable` } };
             continue;
           } catch {

@@ -38,6 +38,14 @@ interface Waiter {
   cleanup(): void;
 }
 
+/** How one acquire call wants its member. */
+export interface AcquireOptions {
+  readonly only?: string;
+  readonly exclude?: ReadonlySet<string>;
+  /** Queue priority class; higher is served first (default 0). */
+  readonly priority?: number;
+}
+
 export interface ClusterGroupOptions {
   readonly name: string;
   readonly members: readonly Member[];
@@ -59,7 +67,8 @@ export class ClusterGroup {
   private readonly queueTimeoutMs: number;
   private running = 0;
   private queued = 0;
-  private readonly queue = new Fifo<Waiter>();
+  /** One FIFO per priority class, highest priority first. */
+  private readonly classes: { readonly priority: number; readonly queue: Fifo<Waiter> }[] = [];
 
   constructor(opts: ClusterGroupOptions) {
     this.name = opts.name;
@@ -108,10 +117,13 @@ export class ClusterGroup {
   }
 
   /**
-   * Wait (FIFO) for capacity on a member; `only` restricts the choice to one member (a session
-   * pinned by an open transaction). Rejects with QF_QUEUE_FULL, QF_QUEUE_TIMEOUT or QF_QUERY_CANCELED.
+   * Wait for capacity on a member: higher `priority` classes first (from routing decisions, e.g. a
+   * policy's `priority`), FIFO within a class. `only` restricts the choice to one member (a session
+   * pinned by an open transaction); `exclude` skips members (retries).
+   * Rejects with QF_QUEUE_FULL, QF_QUEUE_TIMEOUT or QF_QUERY_CANCELED.
    */
-  acquire(signal?: AbortSignal, only?: string, exclude?: ReadonlySet<string>): Promise<Lease> {
+  acquire(signal?: AbortSignal, opts: AcquireOptions = {}): Promise<Lease> {
+    const { only, exclude } = opts;
     if (this.queued === 0) {
       const lease = this.tryLease(0, only, exclude);
       if (lease) return Promise.resolve(lease);
@@ -144,23 +156,35 @@ export class ClusterGroup {
       const timer = setTimeout(() => leave(qfError('QF_QUEUE_TIMEOUT', { group: this.name, seconds: this.queueTimeoutMs / 1000 })), this.queueTimeoutMs);
       signal?.addEventListener('abort', onAbort, { once: true });
       this.queued++;
-      this.queue.push(waiter);
+      this.classQueue(opts.priority ?? 0).push(waiter);
     });
   }
 
-  /** Hand freed capacity to waiters in FIFO order. */
+  private classQueue(priority: number): Fifo<Waiter> {
+    let c = this.classes.find((x) => x.priority === priority);
+    if (c === undefined) {
+      c = { priority, queue: new Fifo<Waiter>() };
+      this.classes.push(c);
+      this.classes.sort((a, b) => b.priority - a.priority);
+    }
+    return c.queue;
+  }
+
+  /** Hand freed capacity to waiters: highest priority class first, FIFO within a class. */
   private drain(): void {
-    while (this.queue.length > 0) {
-      const waiter = this.queue.peek()!;
-      if (!waiter.done) {
-        const lease = this.tryLease(waiter.enqueuedAt, waiter.only, waiter.exclude);
-        if (lease === undefined) return;
-        waiter.done = true;
-        this.queued--;
-        waiter.cleanup();
-        waiter.resolve(lease);
+    for (const { queue } of this.classes) {
+      while (queue.length > 0) {
+        const waiter = queue.peek()!;
+        if (!waiter.done) {
+          const lease = this.tryLease(waiter.enqueuedAt, waiter.only, waiter.exclude);
+          if (lease === undefined) return;
+          waiter.done = true;
+          this.queued--;
+          waiter.cleanup();
+          waiter.resolve(lease);
+        }
+        queue.shift();
       }
-      this.queue.shift();
     }
   }
 

@@ -87,10 +87,30 @@ describe('ClusterGroup', () => {
   it('pins to one member when asked', async () => {
     const g = group([member('a'), member('b')]);
     for (let i = 0; i < 3; i++) {
-      const l = await g.acquire(undefined, 'b');
+      const l = await g.acquire(undefined, { only: 'b' });
       expect(l.member.name).toBe('b');
       l.release();
     }
+  });
+
+  it('serves higher priority classes first, FIFO within a class', async () => {
+    const g = group([member('a')], 1);
+    const first = await g.acquire();
+    const order: string[] = [];
+    const w = [
+      g.acquire(undefined, { priority: 0 }).then((l) => (order.push('low-1'), l)),
+      g.acquire(undefined, { priority: 10 }).then((l) => (order.push('high-1'), l)),
+      g.acquire(undefined, { priority: 0 }).then((l) => (order.push('low-2'), l)),
+      g.acquire(undefined, { priority: 10 }).then((l) => (order.push('high-2'), l)),
+    ];
+    first.release();
+    for (let i = 0; i < 4; i++) {
+      await new Promise((r) => setTimeout(r, 1));
+      const done = await Promise.race(w.map((p, j) => p.then(() => j)));
+      (await w[done]!).release();
+      w.splice(done, 1);
+    }
+    expect(order).toEqual(['high-1', 'high-2', 'low-1', 'low-2']);
   });
 
   it('release is idempotent', async () => {
