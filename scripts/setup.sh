@@ -19,13 +19,16 @@ command -v pgbench >/dev/null || need_apt+=(postgresql-contrib)
 command -v pgbouncer >/dev/null || need_apt+=(pgbouncer)
 command -v openssl >/dev/null || need_apt+=(openssl)
 command -v mvn >/dev/null || need_apt+=(maven)
+command -v promtool >/dev/null || need_apt+=(prometheus)
 command -v javac >/dev/null || need_apt+=(default-jdk-headless)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "apt-get install ${need_apt[*]}"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
-  # The Debian package starts a cluster on 5432; tests start their own servers, and the demo wants the port.
+  # The Debian packages start services (PostgreSQL on 5432, Prometheus on 9090); tests start their
+  # own servers on free ports and only need the binaries (promtool checks /metrics).
   $SUDO service postgresql stop >/dev/null 2>&1 || true
+  $SUDO service prometheus stop >/dev/null 2>&1 || true
 fi
 
 # --- opa CLI (compile and test Rego policies) --------------------------------------------------

@@ -21,6 +21,9 @@ export class Metrics implements OutcomeSink {
   constructor(groups: ReadonlyMap<string, ClusterGroup>, chain: RouterChain) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'queryflux_process_' });
+    // prom-client names three gauges *_total, which Prometheus reserves for counters (promtool
+    // rejects them); the same numbers stay available as active_handles/requests/resources.
+    for (const kind of ['handles', 'requests', 'resources']) this.registry.removeSingleMetric(`queryflux_process_nodejs_active_${kind}_total`);
     this.queries = new Counter({ name: 'queryflux_queries_total', help: 'Queries finished, by outcome', labelNames: ['protocol', 'group', 'cluster', 'engine', 'status'], registers });
     this.duration = new Histogram({ name: 'queryflux_query_duration_seconds', help: 'Time from receipt to the last row', labelNames: ['protocol', 'group', 'engine'], buckets: LATENCY_BUCKETS, registers });
     this.queueDuration = new Histogram({ name: 'queryflux_queue_duration_seconds', help: 'Time spent waiting for capacity in a cluster group', labelNames: ['group'], buckets: LATENCY_BUCKETS, registers });

@@ -1,4 +1,5 @@
-/** Every metric the Grafana dashboard queries exists on a live gateway's /metrics. */
+/** Every metric the Grafana dashboard queries exists on a live gateway's /metrics, and promtool accepts the output. */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { demoYaml, startTestGateway } from '../support/gateway.js';
@@ -15,6 +16,10 @@ describe('docs/grafana/queryflux.json', () => {
       const exported = new Set([...text.matchAll(/^# TYPE (\S+)/gm)].map((m) => m[1]!));
       for (const n of names) expect(exported, n).toContain(n);
       expect(text).toMatch(/queryflux_client_connections\{protocol="postgres"\} 0/);
+      const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+      if (check.error) throw new Error(`promtool missing: run bash scripts/setup.sh (${check.error.message})`);
+      expect(`${check.stdout}${check.stderr}`.trim()).toBe('');
+      expect(check.status).toBe(0);
     } finally {
       await gw.close();
     }
