@@ -16,6 +16,7 @@ export class Metrics implements OutcomeSink {
   readonly queueRejections: Counter<'group' | 'reason'>;
   readonly routeDecisions: Counter<'router' | 'group'>;
   readonly connections: Gauge<'protocol'>;
+  readonly translations: Counter<'from' | 'to'>;
   private readonly connectionSources = new Map<string, () => number>();
 
   constructor(groups: ReadonlyMap<string, ClusterGroup>, chain: RouterChain) {
@@ -29,6 +30,7 @@ export class Metrics implements OutcomeSink {
     this.queueDuration = new Histogram({ name: 'queryflux_queue_duration_seconds', help: 'Time spent waiting for capacity in a cluster group', labelNames: ['group'], buckets: LATENCY_BUCKETS, registers });
     this.queueRejections = new Counter({ name: 'queryflux_queue_rejections_total', help: 'Queries refused by a full queue or a queue timeout', labelNames: ['group', 'reason'], registers });
     this.routeDecisions = new Counter({ name: 'queryflux_route_decisions_total', help: 'Routing decisions, by deciding router and group', labelNames: ['router', 'group'], registers });
+    this.translations = new Counter({ name: 'queryflux_translations_total', help: 'Statements run on an engine of another dialect than the client spoke', labelNames: ['from', 'to'], registers });
     const connectionSources = this.connectionSources;
     this.connections = new Gauge({
       name: 'queryflux_client_connections',
@@ -106,6 +108,7 @@ export class Metrics implements OutcomeSink {
     const group = o.group ?? '';
     this.queries.inc({ protocol: o.protocol, group, cluster: o.cluster ?? '', engine: o.engine ?? '', status: o.status });
     if (o.rule !== undefined) this.routeDecisions.inc({ router: o.rule, group });
+    if (o.translatedFrom !== undefined && o.translatedTo !== undefined && o.translatedFrom !== o.translatedTo) this.translations.inc({ from: o.translatedFrom, to: o.translatedTo });
     if (o.status === 'ok') this.duration.observe({ protocol: o.protocol, group, engine: o.engine ?? '' }, o.durationMs / 1000);
     if (o.group !== undefined && o.cluster !== undefined) this.queueDuration.observe({ group }, o.queuedMs / 1000);
     if (o.errorCode === 'QF_QUEUE_FULL' || o.errorCode === 'QF_QUEUE_TIMEOUT') this.queueRejections.inc({ group, reason: o.errorCode === 'QF_QUEUE_FULL' ? 'full' : 'timeout' });

@@ -100,6 +100,7 @@ describe('routing over PostgreSQL wire', () => {
     const text = await (await fetch(`http://127.0.0.1:${gw.ports.admin}/metrics`)).text();
     expect(text).toMatch(/queryflux_route_decisions_total\{router="routers\[1\] policy",group="batch"\} \d+/);
     expect(text).toMatch(/queryflux_queries_total\{protocol="postgres",group="",cluster="",engine="",status="denied"\} 1/);
+    expect(text).toMatch(/queryflux_translations_total\{from="postgres",to="duckdb"\} \d+/);
     expect(text).toMatch(/queryflux_queue_rejections_total\{group="tight",reason="full"\} 1/);
   });
 });
