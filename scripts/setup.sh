@@ -74,18 +74,21 @@ if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import psycopg, psycopg_b
 fi
 
 # --- pgJDBC client program -----------------------------------------------------------------------
-jar="$HOME/.m2/repository/org/postgresql/postgresql/${PGJDBC_VERSION}/postgresql-${PGJDBC_VERSION}.jar"
+# The local repository is named explicitly: Java takes user.home from the passwd entry, not $HOME.
+m2="${QF_MAVEN_REPO:-$HOME/.m2/repository}"
+jar="$m2/org/postgresql/postgresql/${PGJDBC_VERSION}/postgresql-${PGJDBC_VERSION}.jar"
 if [ ! -f "$jar" ]; then
-  log "maven: org.postgresql:postgresql:${PGJDBC_VERSION} into ~/.m2"
-  mvn -q -B dependency:get -Dtransitive=false -Dartifact="org.postgresql:postgresql:${PGJDBC_VERSION}" >/dev/null ||
+  log "maven: org.postgresql:postgresql:${PGJDBC_VERSION} into $m2"
+  mvn -q -B -Dmaven.repo.local="$m2" dependency:get -Dtransitive=false -Dartifact="org.postgresql:postgresql:${PGJDBC_VERSION}" >/dev/null ||
     die "mvn dependency:get org.postgresql:postgresql:${PGJDBC_VERSION} failed"
+  [ -f "$jar" ] || die "mvn dependency:get did not leave $jar"
 fi
 out=test/clients/java/build
 src=test/clients/java/PgJdbcClient.java
 if [ ! -f "$out/PgJdbcClient.class" ] || [ "$src" -nt "$out/PgJdbcClient.class" ] || [ "$(cat "$out/classpath.txt" 2>/dev/null)" != "$jar" ]; then
   log "javac PgJdbcClient"
   mkdir -p "$out"
-  javac -nowarn -d "$out" -cp "$jar" "$src"
+  javac -encoding UTF-8 -nowarn -d "$out" -cp "$jar" "$src"
   printf '%s\n' "$jar" > "$out/classpath.txt"
 fi
 

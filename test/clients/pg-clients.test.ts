@@ -1,133 +1,127 @@
 /**
- * Real PostgreSQL clients against three targets: a real PostgreSQL directly (proves the client
- * programs), the gateway → PostgreSQL, and the gateway → DuckDB (demo data).
+ * Real PostgreSQL client programs (psycopg 3, asyncpg, SQLAlchemy reflection, pgJDBC) against every
+ * target of clientTargets(): each program runs once per target and reports named checks; each
+ * check is one test here, so a failure names the client, the check and the target.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningGateway } from '../../src/server.js';
-import { runJdbc, runPgbench, runPsql, runPython, type Endpoint } from '../support/clients.js';
-import { demoYaml, startTestGateway } from '../support/gateway.js';
-import { startPostgres, type PostgresServer } from '../support/postgres-server.js';
+import { runClient, type ClientName, type ClientReport } from './run-client.js';
+import { clientTargets, FIXTURE_ROWS } from './targets.js';
 
-interface Target {
-  readonly name: string;
-  readonly backend: 'postgres' | 'duckdb';
-  endpoint(): Endpoint;
-}
+/** Values every round trip reports alike (the rest differ in form between drivers). */
+const ROUND_TRIP = {
+  int: -2147483648,
+  bigint: 9000000000000000,
+  numeric: '-12345.67',
+  float: 0.30000000000000004,
+  bool: true,
+  date: '2024-02-29',
+  uuid: 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11',
+  null: null,
+};
+const pyRoundTrip = expect.objectContaining({ ...ROUND_TRIP, bytea: '\\x0001feff275c', 'int[]': [1, null, -3], json: { a: [1, 2.5, null], b: 'ü' } });
 
-let pgServer: PostgresServer;
-let gwPg: RunningGateway;
-let gwDuck: RunningGateway;
+/** Expected value of every check each program reports (the programs compare round trips themselves). */
+const EXPECTED: Record<ClientName, Record<string, unknown>> = {
+  psycopg: {
+    version: expect.any(String),
+    simple: [1, 'x'],
+    prepared: [
+      [42, 'v0', 9000000000],
+      [43, 'v1', 9000000001],
+      [44, 'v2', 9000000002],
+    ],
+    binary: [42, 0.5, 'bin'],
+    typesText: pyRoundTrip,
+    typesBinary: pyRoundTrip,
+    typesPrepared: pyRoundTrip,
+    many: 5000,
+    syntaxError: '42601',
+    undefinedTable: '42P01',
+    afterError: 2,
+    errorInTransaction: ['22012', '25P02', 3],
+    transactions: { afterRollback: 0, afterCommit: 1, afterExecutemany: [101, 4952] },
+  },
+  asyncpg: {
+    simple: 1,
+    prepared: {
+      params: ['int4', 'text'],
+      columns: [
+        ['a', 'int4'],
+        ['b', 'text'],
+      ],
+      rows: [
+        [42, 'v0'],
+        [43, 'v1'],
+        [44, 'v2'],
+      ],
+    },
+    types: pyRoundTrip,
+    cursor: [1000, 500500],
+    many: 5000,
+    executemany: [50, 1225],
+    syntaxError: '42601',
+    badParameter: 'DataError',
+    afterError: 2,
+  },
+  sqlalchemy: {
+    count: FIXTURE_ROWS,
+    selectParam: 10,
+    tables: expect.arrayContaining(['orders']),
+    hasTable: true,
+    columns: [
+      ['o_orderkey', 'INTEGER', false],
+      ['o_custkey', 'INTEGER', false],
+      ['o_totalprice', 'NUMERIC(15, 2)', true],
+      ['o_orderdate', 'DATE', true],
+      ['o_comment', 'VARCHAR(79)', true],
+    ],
+    pk: ['o_orderkey'],
+    indexes: 0,
+    foreignKeys: 0,
+  },
+  pgjdbc: {
+    product: expect.stringMatching(/^PostgreSQL /),
+    simple: '1,x,one',
+    prepared: ['42,v0,9000000000', '43,v1,9000000001', '44,v2,9000000002'],
+    types: expect.objectContaining({ ...ROUND_TRIP, bytea: '[0, 1, -2, -1, 39, 92]', 'int[]': '[1, null, -3]', null: true }),
+    typesAgain: expect.objectContaining({ ...ROUND_TRIP, bytea: '[0, 1, -2, -1, 39, 92]', 'int[]': '[1, null, -3]', null: true }),
+    fetchSize: '1000,500500',
+    batch: '100,4950',
+    syntaxError: '42601',
+    afterError: 2,
+    errorInTransaction: ['22012', '25P02', 3],
+    tables: expect.arrayContaining(['orders']),
+    columns: ['o_orderkey:int4:4', 'o_custkey:int4:4', 'o_totalprice:numeric:2', 'o_orderdate:date:91', 'o_comment:varchar:12'],
+    primaryKeys: ['o_orderkey'],
+  },
+};
 
-beforeAll(async () => {
-  pgServer = await startPostgres();
-  await runPsql({ host: pgServer.host, port: pgServer.port, user: 'postgres', password: '', database: 'postgres' }, [
-    'create table orders (o_orderkey integer primary key, o_custkey integer not null, o_totalprice numeric(15,2), o_orderdate date, o_comment varchar(79))',
-    'insert into orders select g, g % 100, g * 1.5, date \'2024-01-01\' + g % 365, \'c\' || g from generate_series(1, 1500) g',
-  ]);
-  gwPg = await startTestGateway(`
-queryflux:
-  frontends: { postgresWire: { host: 127.0.0.1, port: 0 } }
-  adminApi: { enabled: false }
-clusterGroups:
-  pg: { engine: postgres, clusters: [{ name: pg-1, endpoint: "${pgServer.url}", poolSize: 20 }] }
-routers: [{ type: protocolBased, postgresWire: pg }]
-routingFallback: pg
-auth: { users: [{ username: demo, password: demo }] }
-`);
-  gwDuck = await startTestGateway(demoYaml({ auth: 'scram' }));
-});
+const CLIENTS = Object.keys(EXPECTED) as ClientName[];
 
-afterAll(async () => {
-  await gwPg?.close();
-  await gwDuck?.close();
-  await pgServer?.stop();
-});
+for (const target of clientTargets()) {
+  describe(`clients → ${target.name}`, () => {
+    beforeAll(() => target.start());
+    afterAll(() => target.stop());
 
-const targets: Target[] = [
-  { name: 'direct PostgreSQL', backend: 'postgres', endpoint: () => ({ host: pgServer.host, port: pgServer.port, user: 'postgres', password: '', database: 'postgres' }) },
-  { name: 'gateway → PostgreSQL', backend: 'postgres', endpoint: () => ({ host: '127.0.0.1', port: gwPg.ports.postgres!, user: 'demo', password: 'demo', database: 'postgres' }) },
-  { name: 'gateway → DuckDB', backend: 'duckdb', endpoint: () => ({ host: '127.0.0.1', port: gwDuck.ports.postgres!, user: 'demo', password: 'demo', database: 'demo' }) },
-];
+    for (const client of CLIENTS) {
+      describe(client, () => {
+        let report: Promise<ClientReport> | undefined;
+        const get = () => (report ??= runClient(client, target.endpoint(), { QF_TABLE: 'orders' }));
 
-for (const t of targets) {
-  describe(`clients: ${t.name}`, () => {
-    it('psql: query, \\dt, \\d orders', async () => {
-      const ep = t.endpoint();
-      expect(await runPsql(ep, ['select count(*) as n from orders'])).toMatch(/\b(1500|15000)\b/);
-      const dt = await runPsql(ep, ['\\dt']);
-      expect(dt).toMatch(/orders\s*\|\s*table/);
-      const d = await runPsql(ep, ['\\d orders']);
-      expect(d).toMatch(/o_orderkey\s*\|\s*integer/);
-      expect(d).toMatch(/o_totalprice\s*\|\s*numeric\(15,2\)/);
-    });
+        for (const [check, want] of Object.entries(EXPECTED[client])) {
+          const gap = target.knownGaps[`${client}.${check}`];
+          const test = gap ? it.fails : it;
+          test(gap ? `${check} (known gap: ${gap})` : check, async () => {
+            const r = await get();
+            expect(r.checks[check], `${client} check "${check}" on ${target.name}`).toEqual({ ok: true, value: want });
+          });
+        }
 
-    it('psycopg 3: params, server-side prepare, binary, types, errors, transactions', async () => {
-      const r = await runPython('psycopg_client.py', t.endpoint(), { QF_SCRATCH: `qf_psy_${t.backend}_${t.name.length}` });
-      expect(r).toMatchObject({
-        simple: [1, 'x'],
-        prepared: [42, 'v', 9000000000],
-        binary: [42, 0.5, 'bin'],
-        types: ['12345.67', '2024-02-29T13:14:15', '2024-02-29', true, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'],
-        syntaxError: '42601',
-        afterError: 2,
-        many: 5000,
-        afterRollback: 0,
-        afterCommit: 1,
+        it('reports exactly the checks expected here', async () => {
+          const r = await get();
+          expect(Object.keys(r.checks).sort()).toEqual(Object.keys(EXPECTED[client]).sort());
+        });
       });
-    });
-
-    it('asyncpg: prepared statements with Describe, types, errors', async () => {
-      const r = await runPython('asyncpg_client.py', t.endpoint());
-      expect(r).toMatchObject({
-        simple: 1,
-        params: ['int4', 'text'],
-        columns: ['a', 'b'],
-        prepared: [[42, 'v0'], [43, 'v1'], [44, 'v2']],
-        types: ['12345.67', '2024-02-29', 9000000000, 0.5],
-        syntaxError: '42601',
-        afterError: 2,
-        many: 5000,
-      });
-    });
-
-    it('pgJDBC: statements, server-prepared statements, types, fetch size, metadata', async () => {
-      const r = await runJdbc(t.endpoint(), { QF_TABLE: 'orders' });
-      expect(r).toMatchObject({
-        simple: '1,x',
-        prepared0: '42,v0,9000000000',
-        prepared2: '44,v2,9000000002',
-        types: '12345.67|2024-02-29 13:14:15.0|2024-02-29|0.5|true',
-        fetchSize: '1000,500500',
-        syntaxError: '42601',
-        afterError: 2,
-      });
-      expect(r.tables).toContain('orders');
-      expect(r.columns).toEqual(expect.arrayContaining(['o_orderkey:int4', 'o_totalprice:numeric']));
-    });
-
-    it('SQLAlchemy reflection', async () => {
-      const r = await runPython('sqlalchemy_reflect.py', t.endpoint(), { QF_TABLE: 'orders' });
-      expect(r.tables).toContain('orders');
-      expect(r.hasTable).toBe(true);
-      const cols = r.columns as [string, string, boolean][];
-      expect(cols.find((c) => c[0] === 'o_orderkey')?.[1]).toBe('INTEGER');
-      expect(cols.find((c) => c[0] === 'o_totalprice')?.[1]).toBe('NUMERIC(15, 2)');
-    });
-  });
-}
-
-describe('pgbench through the gateway to a real PostgreSQL', () => {
-  it('initialises, then runs -S in simple and prepared mode', async () => {
-    const direct: Endpoint = { host: pgServer.host, port: pgServer.port, user: 'postgres', password: '', database: 'postgres' };
-    await runPgbench(direct, ['-i', '-s', '1', '-q']);
-    const gw: Endpoint = { host: '127.0.0.1', port: gwPg.ports.postgres!, user: 'demo', password: 'demo', database: 'postgres' };
-    for (const mode of ['simple', 'extended', 'prepared']) {
-      const out = await runPgbench(gw, ['-S', '-T', '3', '-c', '4', '-j', '2', '-M', mode]);
-      expect(out, mode).toMatch(/number of failed transactions: 0/);
-      expect(Number(/tps = ([\d.]+)/.exec(out)?.[1]), mode).toBeGreaterThan(100);
     }
-    // The default TPC-B-like script: BEGIN ... END with updates, pinned to one backend per transaction.
-    const tpcb = await runPgbench(gw, ['-T', '3', '-c', '4', '-j', '2']);
-    expect(tpcb).toMatch(/number of failed transactions: 0/);
   });
-});
+}

@@ -1,29 +1,49 @@
-"""SQLAlchemy 2 reflection through QueryFlux (postgresql+psycopg); prints JSON."""
-import json
+"""SQLAlchemy 2 (postgresql+psycopg) reflection against a PostgreSQL-protocol server
+(QF_HOST, QF_PORT, QF_USER, QF_PASSWORD, QF_DB) on the table named by QF_TABLE (default orders):
+get_table_names, has_table, get_columns, get_pk_constraint, get_indexes, get_foreign_keys, and a
+Core select with a bound parameter. These run the pg_catalog queries SQLAlchemy ships.
+Prints one JSON object (see qfcheck.py); exit 1 when a check failed, 2 when a module is missing.
+"""
 import os
-import sys
 
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import URL
+from qfcheck import Checks, require, settings
 
-url = URL.create("postgresql+psycopg", username=os.environ.get("QF_USER", "postgres"), password=os.environ.get("QF_PASSWORD", ""),
-                 host=os.environ.get("QF_HOST", "127.0.0.1"), port=int(os.environ.get("QF_PORT", "5432")), database=os.environ.get("QF_DB", "postgres"),
-                 query={"sslmode": "disable"})
-table = os.environ.get("QF_TABLE", "orders")
-out = {}
+require("psycopg")
+sqlalchemy = require("sqlalchemy")
+from sqlalchemy import create_engine, inspect, text  # noqa: E402
+from sqlalchemy.engine import URL  # noqa: E402
+
+c = Checks("sqlalchemy")
+s = settings()
+table = os.environ.get("QF_TABLE") or "orders"
+url = URL.create("postgresql+psycopg", username=s["user"], password=s["password"], host=s["host"], port=s["port"], database=s["dbname"], query={"sslmode": "disable"})
+
 try:
-    engine = create_engine(url)
-    with engine.connect() as conn:
-        out["count"] = conn.execute(text(f"select count(*) from {table}")).scalar()
-    insp = inspect(engine)
-    out["tables"] = sorted(insp.get_table_names())
-    out["hasTable"] = insp.has_table(table)
-    out["columns"] = [[c["name"], str(c["type"]), c["nullable"]] for c in insp.get_columns(table)]
-    out["pk"] = insp.get_pk_constraint(table).get("constrained_columns")
-    out["indexes"] = len(insp.get_indexes(table))
-    out["fks"] = len(insp.get_foreign_keys(table))
+    engine = create_engine(url, pool_pre_ping=False)
+    insp = inspect(engine)  # connects: first_connect runs the dialect's version and setting queries
 except Exception as e:  # noqa: BLE001
-    out["fatal"] = f"{type(e).__name__}: {e}"
-    print(json.dumps(out, default=str))
-    sys.exit(1)
-print(json.dumps(out, default=str))
+    c.fatal(e)
+    c.finish()
+    raise SystemExit(1)
+
+
+def count():
+    with engine.connect() as conn:
+        return conn.execute(text(f"select count(*) from {table}")).scalar()
+
+
+def select_param():
+    with engine.connect() as conn:
+        return conn.execute(text(f"select count(*) from {table} where o_orderkey <= :k"), {"k": 10}).scalar()
+
+
+c.run("count", count)
+c.run("selectParam", select_param)
+c.run("tables", lambda: sorted(insp.get_table_names()))
+c.run("hasTable", lambda: insp.has_table(table))
+c.run("columns", lambda: [[col["name"], str(col["type"]), col["nullable"]] for col in insp.get_columns(table)])
+c.run("pk", lambda: insp.get_pk_constraint(table).get("constrained_columns"))
+c.run("indexes", lambda: len(insp.get_indexes(table)))
+c.run("foreignKeys", lambda: len(insp.get_foreign_keys(table)))
+engine.dispose()
+c.finish()
