@@ -10,7 +10,7 @@ Prints one JSON object (see qfcheck.py); exit 1 when a check failed, 2 when asyn
 import asyncio
 import json
 
-from qfcheck import ROUND_TRIP, Checks, compare, require, settings
+from qfcheck import Checks, around_trip, require, settings
 
 asyncpg = require("asyncpg")
 
@@ -39,13 +39,11 @@ async def main() -> None:
 
         await c.arun("prepared", prepared)
 
-        async def round_trip():
-            sql = "select " + ", ".join(f"cast(${i + 1} as {t})" for i, (_l, t, _v) in enumerate(ROUND_TRIP))
-            args = [json.dumps(v) if lbl == "json" else v for lbl, _t, v in ROUND_TRIP]
-            row = await conn.fetchrow(sql, *args)
-            return compare(ROUND_TRIP, list(row), normalise)
+        async def fetch(items):
+            sql = "select " + ", ".join(f"cast(${i + 1} as {t})" for i, (_l, t, _v) in enumerate(items))
+            return list(await conn.fetchrow(sql, *[json.dumps(v) if lbl == "json" else v for lbl, _t, v in items]))
 
-        await c.arun("types", round_trip)
+        await c.arun("types", lambda: around_trip(fetch, normalise))
 
         async def cursor():
             total, n = 0, 0
@@ -63,7 +61,7 @@ async def main() -> None:
             await conn.execute(f"drop table if exists {table}")
             await conn.execute(f"create table {table} (a integer, b text)")
             await conn.executemany(f"insert into {table} values ($1, $2)", [(i, f"r{i}") for i in range(50)])
-            row = await conn.fetchrow(f"select count(*) as n, sum(a) as s from {table}")
+            row = await conn.fetchrow(f"select count(*) as n, cast(sum(a) as bigint) as s from {table}")
             await conn.execute(f"drop table {table}")
             return [row["n"], row["s"]]
 

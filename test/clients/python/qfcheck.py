@@ -93,6 +93,37 @@ def compare(sent: list[tuple[str, str, Any]], got: list[Any], normalise: Callabl
     return {label: plain(v) for (label, _t, _v), v in zip(sent, got)}
 
 
+def round_trip(fetch: Callable[[list[tuple[str, str, Any]]], list[Any]], normalise: Callable[[str, Any], Any] = lambda _l, v: v) -> dict[str, Any]:
+    """Round trip of ROUND_TRIP through `fetch(items) -> row`. When the combined query raises, each
+    value is tried alone so that the error names the types that fail."""
+    try:
+        row = fetch(ROUND_TRIP)
+    except Exception as e:  # noqa: BLE001
+        bad = []
+        for item in ROUND_TRIP:
+            try:
+                compare([item], fetch([item]), normalise)
+            except Exception as e1:  # noqa: BLE001
+                bad.append(f"{item[0]}: {type(e1).__name__}: {str(e1)[:200]}")
+        raise AssertionError(f"{type(e).__name__}: {e} | alone: {'; '.join(bad) or 'each value passes alone'}") from e
+    return compare(ROUND_TRIP, row, normalise)
+
+
+async def around_trip(fetch: Callable[[list[tuple[str, str, Any]]], Any], normalise: Callable[[str, Any], Any] = lambda _l, v: v) -> dict[str, Any]:
+    """round_trip for an async `fetch`."""
+    try:
+        row = await fetch(ROUND_TRIP)
+    except Exception as e:  # noqa: BLE001
+        bad = []
+        for item in ROUND_TRIP:
+            try:
+                compare([item], await fetch([item]), normalise)
+            except Exception as e1:  # noqa: BLE001
+                bad.append(f"{item[0]}: {type(e1).__name__}: {str(e1)[:200]}")
+        raise AssertionError(f"{type(e).__name__}: {e} | alone: {'; '.join(bad) or 'each value passes alone'}") from e
+    return compare(ROUND_TRIP, row, normalise)
+
+
 class Checks:
     def __init__(self, client: str) -> None:
         self.client = client
