@@ -3,14 +3,14 @@
 asyncpg speaks only the extended protocol with binary formats and relies on Describe for
 parameter and column types. Checks: simple fetch; prepared statements (parameter and column
 types, repeated execution); a binary round trip of int, bigint, numeric, float, text, bool, date,
-timestamp, timestamptz, bytea, uuid, json, int[] and NULL; a cursor in a transaction (portal
+timestamp, timestamptz, bytea, uuid, json and NULL, and of int[] and text[]; a cursor in a transaction (portal
 fetched in batches); executemany; an SQL error after which the connection is still usable.
 Prints one JSON object (see qfcheck.py); exit 1 when a check failed, 2 when asyncpg is missing.
 """
 import asyncio
 import json
 
-from qfcheck import Checks, around_trip, require, settings
+from qfcheck import ARRAY_ROUND_TRIP, Checks, around_trip, require, settings
 
 asyncpg = require("asyncpg")
 
@@ -44,6 +44,7 @@ async def main() -> None:
             return list(await conn.fetchrow(sql, *[json.dumps(v) if lbl == "json" else v for lbl, _t, v in items]))
 
         await c.arun("types", lambda: around_trip(fetch, normalise))
+        await c.arun("typesArray", lambda: around_trip(fetch, normalise, ARRAY_ROUND_TRIP))
 
         async def cursor():
             total, n = 0, 0

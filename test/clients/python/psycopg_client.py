@@ -2,14 +2,14 @@
 
 Checks: simple query; parameters with server-side prepared statements (prepare=True); binary
 results (binary=True); a round trip of int, bigint, numeric, float, text, bool, date, timestamp,
-timestamptz, bytea, uuid, json, int[] and NULL in text and binary formats; an SQL error (and an
+timestamptz, bytea, uuid, json and NULL in text and binary formats, and of int[] and text[]; an SQL error (and an
 error inside a transaction: 42P01 then 25P02) after which the connection is still usable; commit, rollback and
 executemany on a scratch table (QF_SCRATCH, default qf_psycopg_<pid>). Prints one JSON object
 (see qfcheck.py); exit 1 when a check failed, 2 when psycopg is missing.
 """
 import os
 
-from qfcheck import Checks, require, round_trip, settings
+from qfcheck import ARRAY_ROUND_TRIP, ROUND_TRIP, Checks, require, round_trip, settings
 
 psycopg = require("psycopg")
 from psycopg.types.json import Json  # noqa: E402
@@ -23,14 +23,14 @@ def param(label: str, value):
     return Json(value) if label == "json" else value
 
 
-def types(conn, binary: bool, prepare: bool):
+def types(conn, binary: bool, prepare: bool, items=ROUND_TRIP):
     def fetch(items):
         sql = "select " + ", ".join(f"cast(%s as {t})" for _l, t, _v in items)
         with conn.cursor(binary=binary) as cur:
             cur.execute(sql, [param(lbl, v) for lbl, _t, v in items], prepare=prepare)
             return list(cur.fetchone())
 
-    return round_trip(fetch)
+    return round_trip(fetch, items=items)
 
 
 try:
@@ -65,6 +65,7 @@ with conn:
     c.run("typesText", lambda: types(conn, binary=False, prepare=False))
     c.run("typesBinary", lambda: types(conn, binary=True, prepare=False))
     c.run("typesPrepared", lambda: types(conn, binary=True, prepare=True))
+    c.run("typesArray", lambda: {"text": types(conn, binary=False, prepare=False, items=ARRAY_ROUND_TRIP), "binary": types(conn, binary=True, prepare=True, items=ARRAY_ROUND_TRIP)})
     c.run("many", lambda: len(conn.execute("select cast(g as integer) from generate_series(1, 5000) as t(g)").fetchall()))
 
     def syntax_error():
