@@ -1,4 +1,5 @@
 /** What happened to one query; recorded to history, metrics and calibration. */
+import type { CostEstimate } from '../cost/types.js';
 import type { Protocol } from './types.js';
 
 export interface QueryOutcome {
@@ -20,6 +21,21 @@ export interface QueryOutcome {
   readonly queuedMs: number;
   readonly durationMs: number;
   readonly rows: number;
+  readonly database?: string;
+  readonly clientTags: readonly string[];
+  /** Tables read or written, qualified as written. */
+  readonly tables: readonly string[];
+  /** Statement kind from the analysis (select, insert, ddl, ...). */
+  readonly kind?: string;
+  /** Bytes scanned, where the engine reports it. */
+  readonly bytesScanned?: number;
+  /** Cost estimates per candidate group, made before routing. */
+  readonly estimates?: Readonly<Record<string, CostEstimate>>;
+  /** What the query cost where it ran (USD, from the engine's pricing card). */
+  readonly costUsd?: number;
+  /** What it would have cost on the baseline group (USD, estimated). */
+  readonly baselineUsd?: number;
+  readonly baselineGroup?: string;
 }
 
 /** Receives outcomes off the hot path. */

@@ -255,6 +255,10 @@ export class Pipeline implements Gateway {
       queuedMs: a.lease?.queuedMs ?? 0,
       durationMs: performance.now() - startedAt,
       rows,
+      database: req.database,
+      clientTags: req.clientTags,
+      tables: a.analysis?.tables ?? NO_GROUPS,
+      kind: a.analysis?.kind,
     };
     for (const s of this.opts.sinks) s.record(outcome);
   }
