@@ -53,8 +53,6 @@ export interface ClientTarget {
 }
 
 // Gateway gaps found by these clients (2026-11), shared by both gateway targets.
-const ARRAY_PARAM_PG =
-  'an array parameter (int[], text[]) reaches pg Connection.bind as a JS array (paramText in src/engines/postgres/adapter.ts passes arrays through): pg throws "The string argument must be of type string…", the backend connection dies, the client gets "engine unavailable" and StatementRun rejects unhandled ("Connection terminated"), which fails the whole vitest run';
 const ASYNCPG_ARRAY =
   'int[] round trip: asyncpg introspects the array type with $1::oid[]; the gateway describes oid as int8 (20) and oid[] as int8[] (1016) where PostgreSQL says 26/1028, and asyncpg recurses (RecursionError)';
 const JDBC_DATE = 'setDate sends an untyped parameter "2024-02-29 +00" that PostgreSQL accepts for a date; the gateway rejects it (22007)';
@@ -153,13 +151,9 @@ function gatewayPostgres(): ClientTarget {
     knownGaps: {
       'pgjdbc.types': JDBC_DATE,
       'pgjdbc.typesAgain': JDBC_DATE,
+      'asyncpg.typesArray': ASYNCPG_ARRAY,
     },
-    notRun: {
-      'psycopg.typesArray': ARRAY_PARAM_PG,
-      'pgjdbc.typesArray': ARRAY_PARAM_PG,
-      // asyncpg's type introspection itself binds an oid[] parameter.
-      'asyncpg.typesArray': `${ASYNCPG_ARRAY}; and its introspection query binds an oid[] parameter: ${ARRAY_PARAM_PG}`,
-    },
+    notRun: {},
     stop: () =>
       res.stop(async ({ pg, gw }) => {
         try {

@@ -55,3 +55,28 @@ describe('postgres describe errors', () => {
     await server.stop();
   });
 });
+
+describe('postgres parameters', () => {
+  it('arrays (nested, with nulls, bytea, quotes) bind as PostgreSQL array text and the connection stays healthy', async () => {
+    const server = await startPostgres();
+    const engine = await PostgresEngine.create({ name: 'pg-arr', engine: 'postgres', group: 'g', enabled: true, endpoint: server.url, poolSize: 1 }, logger);
+    try {
+      const run = async (sql: string, params: unknown[]) => drain(await engine.execute({ sql, params }));
+      expect(await run('select $1::int[] as a, $2::text[] as b', [[1, null, -3], ['a', 'b c', null, '"q"', 'back\\slash']])).toEqual([
+        [['1', null, '-3'], ['a', 'b c', null, '"q"', 'back\\slash']],
+      ]);
+      expect(await run('select $1::int8[][] as a', [[[1n, 2n], [3n, null]]])).toEqual([[[['1', '2'], ['3', null]]]]);
+      const bytes = (await run('select $1::bytea[] as a', [[new Uint8Array([0, 255]), null]]))[0]![0] as unknown[];
+      expect(bytes.map((b) => (b === null ? null : Buffer.from(b as Uint8Array).toString('hex')))).toEqual(['00ff', null]);
+      expect(await run('select $1::bool[] as a, $2::oid[] as b, cardinality($3::int[]) as c', [[true, false], [26, 1028], []])).toEqual([
+        [['t', 'f'], ['26', '1028'], '0'],
+      ]);
+      // A value the backend rejects is a clean SQL error, never "engine unavailable"; the one connection is reused.
+      await expect(run('select $1::int[]', [['x']])).rejects.toMatchObject({ code: 'QF_ENGINE_ERROR', extras: { sqlstate: '22P02' } });
+      expect(await run('select $1::int + 1 as a', [41])).toEqual([['42']]);
+    } finally {
+      await engine.close();
+      await server.stop();
+    }
+  });
+});

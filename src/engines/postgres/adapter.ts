@@ -61,13 +61,40 @@ export function mapPgError(err: unknown): QueryFluxError {
   return qfError('QF_ENGINE_UNAVAILABLE', { detail: e?.message ?? String(err) }, { cause: err });
 }
 
-/** Parameter values in the convention → text the backend casts to each parameter's type. */
-function paramText(v: unknown): unknown {
-  if (v === null || v === undefined || typeof v === 'string') return v ?? null;
-  if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+/**
+ * Parameter values in the convention → what pg's Connection.bind can send: text, bytes or null.
+ * Connection.bind is below pg's own value preparation, so this must never hand it anything else
+ * (an array reaching it throws inside pg with the statement half written and kills the connection).
+ */
+export function paramText(v: unknown): string | Buffer | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string') return v;
   if (typeof v === 'bigint' || typeof v === 'number') return String(v);
   if (typeof v === 'boolean') return v ? 't' : 'f';
-  return v; // arrays and objects: pg serialises arrays as '{...}' and objects as JSON
+  if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+  if (Array.isArray(v)) return arrayLiteral(v);
+  if (v instanceof Date) return v.toISOString();
+  return jsonText(v);
+}
+
+/** A (nested) list → PostgreSQL array text, as pg's prepareValue writes it: every element quoted. */
+function arrayLiteral(list: readonly unknown[]): string {
+  let out = '{';
+  for (let i = 0; i < list.length; i++) {
+    if (i > 0) out += ',';
+    const x = list[i];
+    if (x === null || x === undefined) out += 'NULL';
+    else if (Array.isArray(x)) out += arrayLiteral(x);
+    else {
+      const t = x instanceof Uint8Array ? `\\x${Buffer.from(x.buffer, x.byteOffset, x.byteLength).toString('hex')}` : (paramText(x) as string);
+      out += `"${t.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+    }
+  }
+  return out + '}';
+}
+
+function jsonText(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x instanceof Uint8Array ? `\\x${Buffer.from(x).toString('hex')}` : x));
 }
 
 /**
@@ -98,6 +125,9 @@ class StatementRun {
       this.startResolve = res;
       this.startReject = rej;
     });
+    // execute() awaits `started` only until it returns the stream; an error that comes later
+    // (or after execute gave up) is read through next(), so this rejection is never unhandled.
+    this.started.catch(() => undefined);
   }
 
   /** pg Submittable: write the statement. Simple protocol without parameters; else one extended batch. */
@@ -108,12 +138,15 @@ class StatementRun {
       return;
     }
     connection.stream.cork?.();
-    connection.parse({ text: this.text, types: [] });
-    connection.bind({ values: this.values });
-    connection.describe({ type: 'P' });
-    connection.execute({ rows: 0 });
-    connection.sync();
-    connection.stream.uncork?.();
+    try {
+      connection.parse({ text: this.text, types: [] });
+      connection.bind({ values: this.values });
+      connection.describe({ type: 'P' });
+      connection.execute({ rows: 0 });
+      connection.sync();
+    } finally {
+      connection.stream.uncork?.();
+    }
   }
 
   handleRowDescription(msg: { fields: PgField[] }): void {
@@ -443,6 +476,13 @@ export class PostgresEngine implements Engine {
     };
     try {
       client.query(run as unknown as pg.QueryConfig);
+    } catch (err) {
+      // pg could not even write the statement (a value it cannot serialise): the client's input is
+      // at fault, not the backend; the connection's protocol state is unknown, so it is discarded.
+      release(true);
+      throw qfError('QF_INVALID_PARAMETER', { detail: (err as Error).message }, { cause: err });
+    }
+    try {
       await run.started;
     } catch (err) {
       const e = mapPgError(err);
