@@ -15,6 +15,7 @@ import { createGroup } from './dispatch/strategies.js';
 import type { Engine } from './engines/engine.js';
 import { createEngine } from './engines/registry.js';
 import { startPostgresFrontend } from './frontends/postgres/server.js';
+import { warmUpAnalysis } from './analysis/analyzer.js';
 import { Metrics } from './metrics/registry.js';
 import { buildRouterChain } from './routing/chain.js';
 import { startAdminApi } from './studio/admin-api.js';
@@ -87,6 +88,7 @@ export async function startGateway(config: ResolvedConfig, opts: StartOptions = 
         closers.push(async () => stop());
       }
     }
+    await warmUpAnalysis(); // polyglot-sql's wasm loads once here, never on a query
     const translator = new Translator();
     registerDefaultFixups(translator);
     const recent = new RecentOutcomes(1000);

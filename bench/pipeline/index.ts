@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { pino } from 'pino';
-import { analyzeLexical } from '../../src/analysis/lexical.js';
+import { analyze as analyzeLexical } from '../../src/analysis/analyzer.js';
 import { parseConfig } from '../../src/config/load.js';
 import { newSession, type QueryRequest } from '../../src/core/types.js';
 import { buildRouterChain } from '../../src/routing/chain.js';

@@ -1,11 +1,11 @@
 /**
  * Lexical analysis: statement kind and fingerprint from a single pass over the text, no AST.
- * This is the analysis stage's floor; the AST-based analyser (its own issue) refines it.
+ * Utility statements (SET, SHOW, BEGIN, ...) stop here; queries and DML go on to the parser
+ * (analyzer.ts).
  */
-import { LruCache } from '../core/lru.js';
-import type { Analysis, StatementKind } from './types.js';
+import type { StatementKind } from './types.js';
 
-const KIND_BY_VERB: Readonly<Record<string, StatementKind>> = {
+export const KIND_BY_VERB: Readonly<Record<string, StatementKind>> = {
   SELECT: 'select', WITH: 'select', VALUES: 'select', TABLE: 'select', FROM: 'select',
   INSERT: 'insert', COPY: 'insert', MERGE: 'update', UPSERT: 'insert', REPLACE: 'insert',
   UPDATE: 'update', DELETE: 'delete', TRUNCATE: 'delete',
@@ -15,7 +15,7 @@ const KIND_BY_VERB: Readonly<Record<string, StatementKind>> = {
   BEGIN: 'transaction', START: 'transaction', COMMIT: 'transaction', END: 'transaction', ROLLBACK: 'transaction', ABORT: 'transaction', SAVEPOINT: 'transaction', RELEASE: 'transaction',
 };
 
-const READ_ONLY = new Set<StatementKind>(['select', 'show', 'explain']);
+export const READ_ONLY_KINDS: ReadonlySet<StatementKind> = new Set<StatementKind>(['select', 'show', 'explain']);
 
 /** Upper-case first keyword, skipping whitespace, comments and opening parentheses. */
 export function leadingVerb(sql: string): string {
@@ -41,26 +41,24 @@ export function leadingVerb(sql: string): string {
   return sql.slice(i, j).toUpperCase();
 }
 
-/** Replace literals with `?` and fold whitespace, so queries differing only in constants match. */
-export function fingerprint(sql: string): string {
-  return sql
-    .replace(/'(?:[^']|'')*'/g, '?')
-    .replace(/\b\d+(?:\.\d+)?(?:[eE][+-]?\d+)?\b/g, '?')
+// Literals: strings (standard, escaped E'', dollar-quoted $$..$$), numbers; LIMIT/FETCH/TOP counts are kept.
+const LITERALS = /(\b(?:limit|fetch\s+first|fetch\s+next|top)\s+)(\d+)|\$([A-Za-z_]*)\$[\s\S]*?\$\3\$|\b[eE]'(?:[^'\\]|''|\\.)*'|'(?:[^']|'')*'|(?<![\w$])\d+(?:\.\d+)?(?:[eE][+-]?\d+)?\b/gi;
+const IN_LIST = /\(\s*\?(?:\s*,\s*\?)+\s*\)/g;
+
+/**
+ * Literal-normalised forms of a statement: `normalized` replaces each literal with `?` and folds
+ * whitespace (statements with equal `normalized` text parse to the same shape); `fingerprint` also
+ * folds lists of literals `(?, ?, ?)` to `(?+)`, so IN lists of any length group together.
+ */
+export function normalizeLiterals(sql: string): { normalized: string; fingerprint: string } {
+  const normalized = sql
+    .replace(LITERALS, (m: string, kw: string | undefined, n: string | undefined) => (kw !== undefined ? kw + n : '?'))
     .replace(/\s+/g, ' ')
     .trim();
+  return { normalized, fingerprint: normalized.replace(IN_LIST, '(?+)') };
 }
 
-const cache = new LruCache<string, Analysis>(10_000);
-const EMPTY: Readonly<Record<string, number>> = Object.freeze({});
-
-/** Cached lexical analysis of one statement. */
-export function analyzeLexical(sql: string): Analysis {
-  let a = cache.get(sql);
-  if (a === undefined) {
-    const verb = leadingVerb(sql);
-    const kind = KIND_BY_VERB[verb] ?? 'other';
-    a = Object.freeze({ kind, verb, readOnly: READ_ONLY.has(kind), tables: [], fingerprint: fingerprint(sql), features: EMPTY });
-    cache.set(sql, a);
-  }
-  return a;
+/** Fingerprint: literals replaced by `?`, whitespace folded, literal lists folded. */
+export function fingerprint(sql: string): string {
+  return normalizeLiterals(sql).fingerprint;
 }

@@ -29,6 +29,12 @@ export class LruCache<K, V> {
     this.young.set(key, value);
   }
 
+  /** Forget everything. */
+  clear(): void {
+    this.young = new Map();
+    this.old = new Map();
+  }
+
   /** Entries held (at most `capacity`; an entry may briefly be counted in both generations). */
   get size(): number {
     return this.young.size + this.old.size;

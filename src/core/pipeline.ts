@@ -2,7 +2,7 @@
  * The one place the stages meet: analyze → estimate → route → admit → translate → execute → record.
  * Frontends call it through the Gateway interface; nothing here knows about wire protocols.
  */
-import { analyzeLexical } from '../analysis/lexical.js';
+import { analyze, confirmedSyntaxError } from '../analysis/analyzer.js';
 import type { Analysis } from '../analysis/types.js';
 import type { CostEstimate } from '../cost/types.js';
 import type { ClusterGroup, Lease } from '../dispatch/cluster-group.js';
@@ -14,15 +14,10 @@ import type { Translator } from '../translate/translator.js';
 import { qfError, toQueryFluxError } from './errors.js';
 import type { DescribeRequest, Gateway } from './gateway.js';
 import type { OutcomeSink, QueryOutcome } from './outcome.js';
-import type { Dialect, Protocol, QueryRequest, ResultStream, Row, SessionState, StatementSummary } from './types.js';
+import { PROTOCOL_DIALECT } from './dialects.js';
+import type { Dialect, QueryRequest, ResultStream, Row, SessionState, StatementSummary } from './types.js';
 
-/** Source dialect of each frontend protocol. */
-export const PROTOCOL_DIALECT: Readonly<Record<Protocol, Dialect>> = {
-  postgres: 'postgres',
-  mysql: 'mysql',
-  'trino-http': 'trino',
-  'flight-sql': 'generic',
-};
+export { PROTOCOL_DIALECT };
 
 /** Estimates per candidate group; the cost model's issue provides a real one. */
 export type Estimator = (analysis: Analysis, groups: readonly string[]) => Readonly<Record<string, CostEstimate>>;
@@ -70,7 +65,7 @@ export class Pipeline implements Gateway {
   private readonly groupLoad = (name: string): GroupLoad | undefined => this.opts.groups.get(name)?.load();
 
   /** Route one request (no admission); exposed for explain. */
-  route(req: QueryRequest, analysis: Analysis = analyzeLexical(req.sql)): Decision {
+  route(req: QueryRequest, analysis: Analysis = analyze(req.sql, PROTOCOL_DIALECT[req.protocol])): Decision {
     const estimates = this.opts.estimator ? this.opts.estimator(analysis, this.groupNames) : NO_ESTIMATES;
     const userGroups = this.opts.userGroups ? this.opts.userGroups(req.user) : NO_GROUPS;
     const input: RoutingInput = { request: req, userGroups, analysis, estimates, groupNames: this.groupNames, groupLoad: this.groupLoad };
@@ -79,10 +74,10 @@ export class Pipeline implements Gateway {
 
   /** Every router's verdict for a request, with live group load; nothing is executed. */
   explain(req: QueryRequest): Explanation {
-    const analysis = analyzeLexical(req.sql);
+    const analysis = analyze(req.sql, PROTOCOL_DIALECT[req.protocol]);
     const estimates = this.opts.estimator ? this.opts.estimator(analysis, this.groupNames) : NO_ESTIMATES;
     const userGroups = this.opts.userGroups ? this.opts.userGroups(req.user) : NO_GROUPS;
-    return explainRoute(this.opts.chain, req, { groupNames: this.groupNames, groupLoad: this.groupLoad, userGroups, estimates });
+    return explainRoute(this.opts.chain, req, { groupNames: this.groupNames, groupLoad: this.groupLoad, userGroups, estimates, analysis });
   }
 
   /** Route a request (or follow its transaction pin) to a group. Throws on denial or unknown group. */
@@ -101,7 +96,7 @@ export class Pipeline implements Gateway {
 
   /** Route, wait for capacity, translate. On failure nothing is held. */
   private async admit(req: QueryRequest, signal: AbortSignal | undefined, trace: Trace): Promise<Admitted> {
-    const analysis = analyzeLexical(req.sql);
+    const analysis = analyze(req.sql, PROTOCOL_DIALECT[req.protocol]);
     trace.analysis = analysis;
     let decision: Decision;
     let group: ClusterGroup;
@@ -128,6 +123,8 @@ export class Pipeline implements Gateway {
     let sql = req.sql;
     if (this.opts.translationEnabled !== false) {
       try {
+        const syntax = confirmedSyntaxError(req.sql, analysis, lease.member.engine.dialect, from);
+        if (syntax !== undefined) throw qfError('QF_SYNTAX_ERROR', { detail: syntax.position ? `${syntax.message} at character ${syntax.position}` : syntax.message }, { position: syntax.position });
         sql = this.opts.translator.translate(req.sql, from, lease.member.engine.dialect);
       } catch (err) {
         lease.release();

@@ -1,5 +1,6 @@
 /** Explain a route: every router's verdict in order, the analysis, the estimates and the final decision. */
-import { analyzeLexical } from '../analysis/lexical.js';
+import { analyze } from '../analysis/analyzer.js';
+import { PROTOCOL_DIALECT } from '../core/dialects.js';
 import type { Analysis } from '../analysis/types.js';
 import type { CostEstimate } from '../cost/types.js';
 import type { QueryRequest } from '../core/types.js';
@@ -11,6 +12,7 @@ export interface ExplainContext {
   readonly groupLoad: (group: string) => GroupLoad | undefined;
   readonly userGroups: readonly string[];
   readonly estimates?: Readonly<Record<string, CostEstimate>>;
+  readonly analysis?: Analysis;
 }
 
 export interface Explanation {
@@ -23,7 +25,7 @@ export interface Explanation {
 
 /** Evaluate the whole chain for one request without executing it. */
 export function explainRoute(chain: RouterChain, request: QueryRequest, ctx: ExplainContext): Explanation {
-  const analysis = analyzeLexical(request.sql);
+  const analysis = ctx.analysis ?? analyze(request.sql, PROTOCOL_DIALECT[request.protocol]);
   const estimates = ctx.estimates ?? {};
   const { verdicts, decision } = chain.explain({ request, analysis, estimates, userGroups: ctx.userGroups, groupNames: ctx.groupNames, groupLoad: ctx.groupLoad });
   return { sql: request.sql, analysis, estimates, verdicts, decision };
@@ -35,7 +37,10 @@ export function formatExplanation(e: Explanation): string {
   lines.push(`query:     ${e.sql.replace(/\s+/g, ' ').slice(0, 200)}`);
   lines.push(`statement: ${e.analysis.kind} (${e.analysis.verb || '?'})${e.analysis.readOnly ? ', read-only' : ''}`);
   lines.push(`fingerprint: ${e.analysis.fingerprint.slice(0, 200)}`);
-  const feats = Object.entries(e.analysis.features);
+  if (e.analysis.syntaxError) lines.push(`syntax:    ${e.analysis.syntaxError.message}${e.analysis.syntaxError.position ? ` (at character ${e.analysis.syntaxError.position})` : ''}`);
+  if (e.analysis.tables.length) lines.push(`tables:    ${e.analysis.tables.join(', ')}${e.analysis.writtenTables.length ? ` (writes ${e.analysis.writtenTables.join(', ')})` : ''}`);
+  if (e.analysis.predicates.length) lines.push(`predicates: ${e.analysis.predicates.map((p) => `${p.column} ${p.op}${p.op === 'in' ? `(${p.values})` : ''}`).join(', ')}`);
+  const feats = Object.entries(e.analysis.features).filter(([k, v]) => v !== 0 && !(k === 'limit' && v === -1));
   if (feats.length) lines.push(`features:  ${feats.map(([k, v]) => `${k}=${v}`).join(' ')}`);
   const est = Object.entries(e.estimates);
   lines.push(est.length ? 'estimates:' : 'estimates: (no cost model configured)');

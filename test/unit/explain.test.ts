@@ -19,6 +19,8 @@ describe('queryflux explain (CLI, demo config, real policy bundle)', () => {
         'query:     select count(*) from orders',
         'statement: select (SELECT), read-only',
         'fingerprint: select count(*) from orders',
+        'tables:    orders',
+        'features:  tables=1 projections=1 aggregates=1 functions=1 ast_nodes=3 sql_length=27',
         'estimates: (no cost model configured)',
         'routers:',
         '  routers[0] policy         → batch  (client tag workload:etl)',

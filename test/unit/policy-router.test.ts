@@ -4,7 +4,7 @@ import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { analyzeLexical } from '../../src/analysis/lexical.js';
+import { analyze as analyzeLexical } from '../../src/analysis/analyzer.js';
 import { findOpa } from '../../src/cli/opa-bin.js';
 import { newSession } from '../../src/core/types.js';
 import { buildPolicyInput } from '../../src/routing/policy/input.js';

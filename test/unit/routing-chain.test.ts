@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeLexical, fingerprint, leadingVerb } from '../../src/analysis/lexical.js';
+import { analyze as analyzeLexical } from '../../src/analysis/analyzer.js';
+import { fingerprint, leadingVerb } from '../../src/analysis/lexical.js';
 import { newSession, type Protocol, type QueryRequest } from '../../src/core/types.js';
 import { buildRouterChain } from '../../src/routing/chain.js';
 import type { RoutingInput } from '../../src/routing/types.js';

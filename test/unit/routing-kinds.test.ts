@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeLexical } from '../../src/analysis/lexical.js';
+import { analyze as analyzeLexical } from '../../src/analysis/analyzer.js';
 import { parseConfig } from '../../src/config/load.js';
 import { newSession, type Protocol } from '../../src/core/types.js';
 import { buildRouterChain } from '../../src/routing/chain.js';

@@ -1,0 +1,101 @@
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { analyze, confirmedSyntaxError, parseCount, warmUpAnalysis } from '../../src/analysis/analyzer.js';
+import { FEATURE_NAMES } from '../../src/analysis/features.js';
+import { fingerprint } from '../../src/analysis/lexical.js';
+
+beforeAll(async () => {
+  await warmUpAnalysis();
+});
+
+describe('analysis', () => {
+  it('reads tables, joins, aggregates, windows, CTEs, set operations and the outer LIMIT', () => {
+    const a = analyze(
+      `WITH r AS (SELECT c_custkey, row_number() OVER (PARTITION BY c_nationkey ORDER BY c_acctbal DESC) rn FROM tpch.customer)
+       SELECT DISTINCT r.c_custkey, upper(n.n_name), approx_distinct(x) FROM r LEFT JOIN nation n ON n.k = r.k CROSS JOIN t3
+       WHERE r.rn <= 3 AND n.x BETWEEN 1 AND 5 AND y IS NULL AND z IN (SELECT a FROM s WHERE b = 2) AND q <> 4
+       GROUP BY ROLLUP(1, 2) HAVING count(DISTINCT y) > 1
+       UNION ALL SELECT 1, 2, 3 ORDER BY 1 LIMIT 5 OFFSET 2`,
+      'trino',
+    );
+    expect(a.kind).toBe('select');
+    expect(a.depth).toBe('ast');
+    expect(a.tables).toEqual(['tpch.customer', 'nation', 't3', 's']); // the CTE r is not a table
+    expect(a.ctes).toEqual(['r']);
+    expect(a.joins).toEqual(['left', 'cross']);
+    expect(a.aggregates.sort()).toEqual(['approx_distinct', 'count']); // row_number is a window function
+    expect(a.limit).toBe(5);
+    expect(a.predicates).toEqual(
+      expect.arrayContaining([
+        { column: 'nation.x', op: 'range', values: 1 },
+        { column: 'y', op: 'null', values: 1 },
+        { column: 'z', op: 'in', values: 1 },
+        { column: 'q', op: 'neq', values: 1 },
+      ]),
+    );
+    expect(a.features).toMatchObject({
+      tables: 4, joins: 2, outer_joins: 1, cross_joins: 1, aggregates: 2, distinct_aggregates: 1, window_functions: 1,
+      distinct: 1, grouping_sets: 1, having: 1, ctes: 1, set_operations: 1, subqueries: 1, subquery_depth: 1,
+      limit: 5, offset: 2, order_by_width: 1, projections: 3,
+    });
+  });
+
+  it('resolves aliases to tables in columns and predicates, counts IN lists and parameters', () => {
+    const a = analyze("select * from sales.orders o where o.o_custkey = $1 and o_status in ('a','b','c') and o_comment like '%x%' limit 10", 'postgres');
+    expect(a.tables).toEqual(['sales.orders']);
+    expect(a.predicates).toEqual([
+      { column: 'sales.orders.o_custkey', op: 'eq', values: 1 },
+      { column: 'sales.orders.o_status', op: 'in', values: 3 },
+      { column: 'sales.orders.o_comment', op: 'like', values: 1 },
+    ]);
+    expect(a.features).toMatchObject({ select_star: 1, parameters: 1, in_list_values: 3, eq_predicates: 1, in_predicates: 1, like_predicates: 1, limit: 10 });
+  });
+
+  it('tells written tables from read ones; DML is not read-only', () => {
+    const ins = analyze("insert into a.b (x) select y from c where z like 'q%'", 'postgres');
+    expect(ins).toMatchObject({ kind: 'insert', readOnly: false, tables: ['c'], writtenTables: ['a.b'] });
+    expect(analyze('update t set x = 1 where id = 3', 'postgres')).toMatchObject({ kind: 'update', writtenTables: ['t'] });
+    expect(analyze('delete from s.t where id = 3', 'postgres')).toMatchObject({ kind: 'delete', writtenTables: ['s.t'] });
+    expect(analyze('create table x as select * from y', 'postgres')).toMatchObject({ kind: 'ddl', writtenTables: ['x'], tables: ['y'] });
+  });
+
+  it('analyses utility statements lexically, without parsing', () => {
+    const before = parseCount();
+    for (const sql of ['SET search_path = public', 'SHOW TIME ZONE', 'BEGIN', 'COMMIT', 'vacuum']) expect(analyze(sql, 'postgres').depth).toBe('lexical');
+    expect(parseCount()).toBe(before);
+    expect(analyze('COMMIT', 'postgres')).toMatchObject({ kind: 'transaction', verb: 'COMMIT' });
+  });
+
+  it('parses once per statement shape: literals do not cause new parses, and results are cached by text', () => {
+    analyze('select o_totalprice from orders where o_orderkey = 1', 'postgres');
+    const before = parseCount();
+    for (let i = 2; i < 50; i++) expect(analyze(`select o_totalprice from orders where o_orderkey = ${i}`, 'postgres').tables).toEqual(['orders']);
+    expect(parseCount()).toBe(before);
+    expect(analyze('select 1', 'postgres')).toBe(analyze('select 1', 'postgres'));
+    // LIMIT values are part of the shape (policies read them).
+    expect(analyze('select * from orders limit 10', 'postgres').limit).toBe(10);
+    expect(analyze('select * from orders limit 100000', 'postgres').limit).toBe(100000);
+  });
+
+  it('fingerprints ignore literals and IN-list lengths but keep LIMIT and parameters', () => {
+    expect(fingerprint("select *  from t where a = 42 and b = 'it''s'")).toBe(fingerprint("select * from t where a = 7 and b = 'x'"));
+    expect(fingerprint('select * from t where a in (1, 2, 3)')).toBe(fingerprint('select * from t where a in (4, 5)'));
+    expect(fingerprint('select * from t limit 10')).not.toBe(fingerprint('select * from t limit 20'));
+    expect(fingerprint('select * from t where a = $1')).toBe('select * from t where a = $1');
+    expect(fingerprint("select $$a 'b' c$$, E'x\\'y'")).toBe('select ?, ?');
+  });
+
+  it('reports syntax errors with a position, and confirms them only when the target dialect rejects them too', () => {
+    const a = analyze('SELECT 1 FROM t WHERE', 'postgres');
+    expect(a.syntaxError).toMatchObject({ line: 1, position: 17 });
+    expect(confirmedSyntaxError('SELECT 1 FROM t WHERE', a, 'duckdb', 'postgres')).toBeDefined();
+    expect(confirmedSyntaxError('SELECT 1 FROM t WHERE', a, 'postgres', 'postgres')).toBeUndefined(); // the engine decides its own dialect
+    const ok = analyze('select 1', 'postgres');
+    expect(confirmedSyntaxError('select 1', ok, 'duckdb', 'postgres')).toBeUndefined();
+  });
+
+  it('documents every feature in docs/features.md', () => {
+    const doc = readFileSync(new URL('../../docs/features.md', import.meta.url), 'utf8');
+    for (const name of FEATURE_NAMES) expect(doc, `docs/features.md lacks ${name}`).toContain(`\`${name}\``);
+  });
+});
