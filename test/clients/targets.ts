@@ -53,8 +53,6 @@ export interface ClientTarget {
 }
 
 // Gateway gaps found by these clients (2026-11), shared by both gateway targets.
-const ASYNCPG_ARRAY =
-  'int[] round trip: asyncpg introspects the array type with $1::oid[]; the gateway describes oid as int8 (20) and oid[] as int8[] (1016) where PostgreSQL says 26/1028, and asyncpg recurses (RecursionError)';
 const JDBC_DATE = 'setDate sends an untyped parameter "2024-02-29 +00" that PostgreSQL accepts for a date; the gateway rejects it (22007)';
 
 const QF_USER = 'qf';
@@ -151,7 +149,6 @@ function gatewayPostgres(): ClientTarget {
     knownGaps: {
       'pgjdbc.types': JDBC_DATE,
       'pgjdbc.typesAgain': JDBC_DATE,
-      'asyncpg.typesArray': ASYNCPG_ARRAY,
     },
     notRun: {},
     stop: () =>
@@ -180,7 +177,6 @@ function gatewayDuckDb(): ClientTarget {
     endpoint: () => gatewayEndpoint(res.value()),
     pgbenchInit: () => undefined,
     knownGaps: {
-      'asyncpg.typesArray': ASYNCPG_ARRAY,
       'pgjdbc.types': JDBC_DATE,
       'pgjdbc.typesAgain': JDBC_DATE,
       'psycopg.transactions': 'psycopg sends DEALLOCATE ALL after DDL; the gateway passes it to DuckDB ("DEALLOCATE requires a name")',

@@ -110,6 +110,23 @@ describe('pg types: results, text and binary, against PostgreSQL 15 output', () 
     expect(pgColumnType({ kind: 'unknown', name: 'inet' }).oid).toBe(25);
   });
 
+  it('oid, xid and reg* named pg:<oid> keep their PostgreSQL OIDs (asyncpg introspects with oid[])', () => {
+    const oid: SqlType = { kind: 'unknown', name: 'pg:26' };
+    const regtype: SqlType = { kind: 'unknown', name: 'pg:2206' };
+    expect(pgColumnType(oid)).toEqual({ oid: 26, typlen: 4, typmod: -1 });
+    expect(pgColumnType(list(oid)).oid).toBe(1028);
+    expect(paramOid(list(oid))).toBe(1028);
+    expect(pgColumnType(regtype).oid).toBe(2206);
+    expect(pgColumnType(list({ kind: 'unknown', name: 'pg:869' })).oid).toBe(1009); // inet: no passthrough, text
+    expect(encodeText('4294967295', oid)).toBe('4294967295');
+    expect(bin('4294967295', oid)).toBe('ffffffff');
+    // oid[] binary as PostgreSQL 15 sends '{26,1028}'::oid[]: element OID 26.
+    expect(bin(['26', '1028'], list(oid))).toBe('00000001' + '00000000' + '0000001a' + '00000002' + '00000001' + '00000004' + '0000001a' + '00000004' + '00000404');
+    expect(() => bin('integer', regtype)).toThrow(/binary output of regtype/);
+    expect(decodeParam(Buffer.from('0000001a', 'hex'), 1, 0, oid)).toBe('26');
+    expect(decodeParam(Buffer.from('26'), 0, 0, oid)).toBe('26');
+  });
+
   it('lenient native forms: Date objects, numbers for decimals', () => {
     const d = new Date(Date.UTC(2024, 1, 29, 13, 14, 15, 500));
     expect(encodeText(d, t('timestamptz'))).toBe('2024-02-29 13:14:15.5+00');

@@ -25,6 +25,9 @@ function temporal(kind: 'date' | 'timestamp' | 'timestamptz'): ValueConverter {
   };
 }
 
+/** PostgreSQL's oid type, passed through by name (see pgColumnType in the PostgreSQL frontend). */
+const OID: SqlType = { kind: 'unknown', name: 'pg:26' };
+
 interface Mapping {
   readonly type: SqlType;
   readonly convert: ValueConverter;
@@ -43,6 +46,9 @@ export function mapDuckDbType(t: DuckDBType): Mapping {
     case DuckDBTypeId.INTEGER:
       return { type: { kind: 'int4' }, convert: identity };
     case DuckDBTypeId.UINTEGER:
+      // PostgreSQL's oid is an unsigned 32-bit integer: the catalog emulation types its OID columns
+      // (and ::oid casts) UINTEGER, so clients see oid / oid[] there, as from PostgreSQL itself.
+      return { type: OID, convert: text };
     case DuckDBTypeId.BIGINT:
       return { type: { kind: 'int8' }, convert: toBigint };
     case DuckDBTypeId.UBIGINT:

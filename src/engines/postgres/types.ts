@@ -14,7 +14,6 @@ const SCALARS: Readonly<Record<number, SqlType>> = {
   21: { kind: 'int2' },
   23: { kind: 'int4' },
   25: { kind: 'text' },
-  26: { kind: 'int8' },
   114: { kind: 'json' },
   3802: { kind: 'json' },
   700: { kind: 'float4' },
@@ -35,6 +34,7 @@ const SCALARS: Readonly<Record<number, SqlType>> = {
 const ARRAYS: Readonly<Record<number, number>> = {
   1000: 16, 1001: 17, 1002: 18, 1003: 19, 1005: 21, 1007: 23, 1016: 20, 1009: 25, 1015: 1043, 1014: 1042, 1021: 700, 1022: 701,
   1231: 1700, 1182: 1082, 1183: 1083, 1115: 1114, 1185: 1184, 1187: 1186, 2951: 2950, 199: 114, 3807: 3802, 1028: 26,
+  1011: 28, 1012: 29, 1008: 24, 2207: 2202, 2208: 2203, 2209: 2204, 2210: 2205, 2211: 2206, 4090: 4089, 4097: 4096, 3735: 3734, 3770: 3769, 4192: 4191,
 };
 
 /** bytea hex text ('\x0a0b') → bytes. */
@@ -55,6 +55,10 @@ export function byteaFromText(text: string): Uint8Array {
   return new Uint8Array(out);
 }
 
+/**
+ * A type without a SqlType kind (oid, xid, reg*, inet, ...) travels as its text, named `pg:<oid>`
+ * so a PostgreSQL frontend can describe it with the backend's own OID.
+ */
 function scalarType(oid: number, typmod: number): SqlType {
   const t = SCALARS[oid];
   if (t === undefined) return { kind: 'unknown', name: `pg:${oid}` };

@@ -226,7 +226,7 @@ function writeArrayBinary(w: PgWriter, v: unknown, t: SqlType & { kind: 'list' }
   const leafCodec = CODECS[leaf.kind];
   w.int32(dims.length);
   w.int32(hasNull);
-  w.uint32(leafCodec.oid);
+  w.uint32(scalarOid(leaf));
   for (const d of dims) {
     w.int32(d);
     w.int32(1);
@@ -293,6 +293,60 @@ function elementDecoder(oid: number, fallback: SqlType): (b: Buffer) => unknown 
     return p.binary ? (b) => p.binary!(b) : (b) => codec.fromBinary(b, t);
   }
   return (b) => CODECS[fallback.kind].fromBinary(b, fallback);
+}
+
+/**
+ * PostgreSQL types with no SqlType kind of their own (oid, xid, reg*) that an engine reports as
+ * `{ kind: 'unknown', name: 'pg:<oid>' }` (the PostgreSQL engine for any type it does not map, the
+ * DuckDB engine for UINTEGER): described with their real OID, so clients pick their own codecs for
+ * them (asyncpg's type introspection binds an oid[] parameter and must see 1028, not int8[]).
+ * Values stay the engine's text. The reg* types are text-only here: their binary form is an OID
+ * the gateway cannot look up from a name.
+ */
+interface Passthrough {
+  readonly oid: number;
+  readonly arrayOid: number;
+  readonly typlen: number;
+  binary(w: PgWriter, v: unknown): void;
+  fromBinary(b: Buffer): string;
+}
+
+function uint32Text(v: unknown, type: string): number {
+  const s = textOf(v);
+  if (!/^\s*\d+\s*$/.test(s) || Number(s) > 0xffffffff) {
+    throw qfError('QF_FEATURE_NOT_SUPPORTED', { detail: `binary output of ${type} value "${s}" (request text format for this column)` });
+  }
+  return Number(s);
+}
+
+function passthroughOf(oid: number, name: string, arrayOid: number): Passthrough {
+  return {
+    oid,
+    arrayOid,
+    typlen: 4,
+    binary: (w, v) => w.uint32(uint32Text(v, name)),
+    fromBinary: (b) => String(fixed(b, 4, name).readUInt32BE(0)),
+  };
+}
+
+const PASSTHROUGH: ReadonlyMap<string, Passthrough> = new Map(
+  (
+    [
+      [26, 'oid', 1028], [28, 'xid', 1011], [29, 'cid', 1012], [24, 'regproc', 1008], [2202, 'regprocedure', 2207],
+      [2203, 'regoper', 2208], [2204, 'regoperator', 2209], [2205, 'regclass', 2210], [2206, 'regtype', 2211],
+      [4089, 'regnamespace', 4090], [4096, 'regrole', 4097], [3734, 'regconfig', 3735], [3769, 'regdictionary', 3770], [4191, 'regcollation', 4192],
+    ] as const
+  ).map(([oid, name, arr]) => [`pg:${oid}`, passthroughOf(oid, name, arr)]),
+);
+
+/** The passthrough PostgreSQL type an `unknown` SqlType names, if any. */
+function passthrough(t: SqlType): Passthrough | undefined {
+  return t.kind === 'unknown' ? PASSTHROUGH.get(t.name) : undefined;
+}
+
+/** OID of a scalar (non-list) type on the wire. */
+function scalarOid(t: SqlType): number {
+  return passthrough(t)?.oid ?? CODECS[t.kind].oid;
 }
 
 const CODECS: { readonly [K in SqlTypeKind]: KindCodec } = {
@@ -476,9 +530,13 @@ const CODECS: { readonly [K in SqlTypeKind]: KindCodec } = {
   unknown: {
     oid: 25, arrayOid: 1009, typlen: -1,
     text: textOf,
-    binary: utf8Binary,
+    binary: (w, v, t) => {
+      const p = passthrough(t);
+      if (p !== undefined) p.binary(w, v);
+      else utf8Binary(w, v);
+    },
     fromText: identity,
-    fromBinary: utf8FromBinary,
+    fromBinary: (b, t) => passthrough(t)?.fromBinary(b) ?? utf8FromBinary(b),
   },
 };
 
@@ -491,7 +549,12 @@ export interface PgColumnType {
 
 /** PostgreSQL type of a result column. */
 export function pgColumnType(t: SqlType): PgColumnType {
-  if (t.kind === 'list') return { oid: CODECS[leafType(t).kind].arrayOid, typlen: -1, typmod: -1 };
+  if (t.kind === 'list') {
+    const leaf = leafType(t);
+    return { oid: passthrough(leaf)?.arrayOid ?? CODECS[leaf.kind].arrayOid, typlen: -1, typmod: -1 };
+  }
+  const p = passthrough(t);
+  if (p !== undefined) return { oid: p.oid, typlen: p.typlen, typmod: -1 };
   const c = CODECS[t.kind];
   let typmod = -1;
   if (t.kind === 'decimal' && t.precision !== undefined) typmod = ((t.precision << 16) | (t.scale ?? 0)) + 4;
@@ -594,7 +657,7 @@ export function decodeParam(raw: Buffer, format: FormatCode, oid: number, descri
     if (format === 0) return CODECS[t.kind].fromText(raw.toString('utf8'), t);
     return known.binary !== undefined ? known.binary(raw) : CODECS[t.kind].fromBinary(raw, t);
   }
-  if (described !== undefined && described.kind !== 'unknown') {
+  if (described !== undefined && (described.kind !== 'unknown' || passthrough(described) !== undefined)) {
     return format === 0 ? CODECS[described.kind].fromText(raw.toString('utf8'), described) : CODECS[described.kind].fromBinary(raw, described);
   }
   return format === 0 ? raw.toString('utf8') : new Uint8Array(raw);

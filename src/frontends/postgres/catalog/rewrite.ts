@@ -11,7 +11,7 @@ const RELATIONS = [
 ];
 const FUNCTIONS = [...new Set(MACROS.map(([sig]) => sig.slice(0, sig.indexOf('('))))].filter((f) => !f.startsWith('reg'));
 
-const LOOKS_LIKE_CATALOG = /pg_|::\s*reg|\bAS\s+REG|version\s*\(|format_type|OPERATOR\s*\(|information_schema|json_build_object/i;
+const LOOKS_LIKE_CATALOG = /pg_|::\s*reg|::\s*oid\b|\bAS\s+REG|version\s*\(|format_type|OPERATOR\s*\(|information_schema|json_build_object/i;
 
 // An operand of a :: cast: a (qualified) name, a $n parameter, or a quoted literal.
 const OPERAND = String.raw`('(?:[^']|'')*'|\$\d+|\d+|[A-Za-z_][\w.]*)`;
@@ -30,6 +30,8 @@ const RULES: readonly (readonly [RegExp, string | ((...m: string[]) => string)])
   [new RegExp(String.raw`${OPERAND}::${PG}regtype(?:::${PG}text)?\b`, 'gi'), 'qfpg.regtype_name($1)'],
   [new RegExp(String.raw`${OPERAND}::${PG}regnamespace(?:::${PG}text)?\b`, 'gi'), 'qfpg.regnamespace_name($1)'],
   [/::\s*pg_catalog\./gi, '::'],
+  // DuckDB's oid is BIGINT; UINTEGER is what the DuckDB engine describes as PostgreSQL's oid.
+  [/::\s*oid\b/gi, '::UINTEGER'],
   [new RegExp(String.raw`(?<![\w."'])${PG}(${RELATIONS.join('|')})\b(?!\s*\()`, 'g'), 'qfpg.$1'],
   // Column references qualified by schema.table (SQLAlchemy style) bind by table name in DuckDB.
   [/(?<![\w."'])qfpg\.(\w+)\.(\w+)/g, '$1.$2'],

@@ -3,6 +3,8 @@
  * pg_catalog, with PostgreSQL type OIDs and typmods, so psql's \d commands, pgJDBC metadata,
  * psycopg type lookups and SQLAlchemy reflection get PostgreSQL answers. DuckDB's own pg_catalog
  * is partial and uses DuckDB type ids; rewrite.ts points client catalog queries at qfpg instead.
+ * OID columns of types and attributes are UINTEGER, which the DuckDB engine describes as
+ * PostgreSQL's oid (asyncpg's type introspection needs oid[], not int8[]).
  */
 import { PG_DISPLAY, PG_TYPES } from './pg-types.js';
 
@@ -11,7 +13,8 @@ const OID_OF_DUCKDB_TYPE = `CASE
   WHEN dt = 'BOOLEAN' THEN 16
   WHEN dt IN ('TINYINT', 'SMALLINT', 'UTINYINT') THEN 21
   WHEN dt IN ('INTEGER', 'USMALLINT') THEN 23
-  WHEN dt IN ('BIGINT', 'UINTEGER') THEN 20
+  WHEN dt = 'BIGINT' THEN 20
+  WHEN dt = 'UINTEGER' THEN 26
   WHEN dt IN ('HUGEINT', 'UBIGINT', 'UHUGEINT', 'BIGNUM') OR dt LIKE 'DECIMAL%' THEN 1700
   WHEN dt = 'FLOAT' THEN 700
   WHEN dt = 'DOUBLE' THEN 701
@@ -28,6 +31,7 @@ const OID_OF_DUCKDB_TYPE = `CASE
   WHEN dt IN ('SMALLINT[]', 'TINYINT[]') THEN 1005
   WHEN dt = 'INTEGER[]' THEN 1007
   WHEN dt = 'BIGINT[]' THEN 1016
+  WHEN dt = 'UINTEGER[]' THEN 1028
   WHEN dt = 'VARCHAR[]' THEN 1009
   WHEN dt = 'DOUBLE[]' THEN 1022
   WHEN dt = 'FLOAT[]' THEN 1021
@@ -110,17 +114,19 @@ export function catalogSetupSql(): string[] {
   const s: string[] = ['CREATE SCHEMA IF NOT EXISTS qfpg'];
   s.push(`CREATE OR REPLACE TABLE qfpg.pg_type_rows AS SELECT * FROM (VALUES
   ${typeRows}) t(oid, typname, typlen, typtype, typcategory, typelem, typarray, typinput)`);
-  s.push(`CREATE OR REPLACE VIEW qfpg.pg_type AS SELECT oid::BIGINT AS oid, typname, 11::BIGINT AS typnamespace, 10::BIGINT AS typowner, typlen::SMALLINT AS typlen,
+  s.push(`CREATE OR REPLACE VIEW qfpg.pg_type AS SELECT oid::UINTEGER AS oid, typname, 11::BIGINT AS typnamespace, 10::BIGINT AS typowner, typlen::SMALLINT AS typlen,
   typlen > 0 AND typlen <= 8 AS typbyval, typtype, typcategory, false AS typispreferred, true AS typisdefined, ',' AS typdelim, 0::BIGINT AS typrelid,
-  typelem::BIGINT AS typelem, typarray::BIGINT AS typarray, typinput, replace(typinput, 'in', 'out') AS typoutput, typinput AS typreceive, typinput AS typsend,
-  false AS typnotnull, 0::BIGINT AS typbasetype, -1 AS typtypmod, 0 AS typndims, 0::BIGINT AS typcollation, NULL::VARCHAR AS typdefault, NULL::VARCHAR AS typacl,
+  typelem::UINTEGER AS typelem, typarray::UINTEGER AS typarray, typinput, replace(typinput, 'in', 'out') AS typoutput, typinput AS typreceive, typinput AS typsend,
+  false AS typnotnull, 0::UINTEGER AS typbasetype, -1 AS typtypmod, 0 AS typndims, 0::BIGINT AS typcollation, NULL::VARCHAR AS typdefault, NULL::VARCHAR AS typacl,
   'i' AS typalign, 'p' AS typstorage FROM qfpg.pg_type_rows`);
   for (const [name, cols] of Object.entries(EMPTY_TABLES)) s.push(`CREATE TABLE IF NOT EXISTS qfpg.${name} (${cols})`);
   s.push(`CREATE OR REPLACE MACRO qfpg.oid_of_duckdb_type(dt) AS ${OID_OF_DUCKDB_TYPE}`);
-  s.push(`CREATE OR REPLACE VIEW qfpg.pg_namespace AS SELECT oid, nspname, nspowner, nspacl FROM pg_catalog.pg_namespace WHERE nspname <> 'qfpg'`);
+  // pg_type rows live in pg_catalog (namespace 11), which DuckDB's pg_namespace does not list.
+  s.push(`CREATE OR REPLACE VIEW qfpg.pg_namespace AS SELECT oid, nspname, nspowner, nspacl FROM pg_catalog.pg_namespace WHERE nspname NOT IN ('qfpg', 'pg_catalog')
+  UNION ALL SELECT 11::BIGINT, 'pg_catalog', 10::BIGINT, NULL`);
   s.push(`CREATE OR REPLACE VIEW qfpg.pg_class AS SELECT c.*, false AS relforcerowsecurity FROM pg_catalog.pg_class c
   WHERE c.relnamespace NOT IN (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = 'qfpg')`);
-  s.push(`CREATE OR REPLACE VIEW qfpg.pg_attribute AS SELECT table_oid AS attrelid, column_name AS attname, qfpg.oid_of_duckdb_type(data_type)::BIGINT AS atttypid,
+  s.push(`CREATE OR REPLACE VIEW qfpg.pg_attribute AS SELECT table_oid AS attrelid, column_name AS attname, qfpg.oid_of_duckdb_type(data_type)::UINTEGER AS atttypid,
   0 AS attstattarget, -1::SMALLINT AS attlen, column_index::SMALLINT AS attnum, 0 AS attndims, -1 AS attcacheoff,
   CASE WHEN data_type LIKE 'DECIMAL%' AND numeric_precision IS NOT NULL THEN ((numeric_precision << 16) | numeric_scale) + 4 ELSE -1 END AS atttypmod,
   false AS attbyval, 'p' AS attstorage, 'i' AS attalign, NOT is_nullable AS attnotnull, column_default IS NOT NULL AS atthasdef, false AS atthasmissing,
