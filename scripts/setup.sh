@@ -2,7 +2,7 @@
 # Installs everything the test suite needs on a fresh Debian machine, skipping what is present:
 # PostgreSQL 15 (server + psql + pgbench), PgBouncer, MariaDB server + client, OpenSSL, Prometheus'
 # promtool, the opa CLI, Python clients in .venv (psycopg 3, asyncpg, SQLAlchemy), the pgJDBC test
-# program (jar cached in ~/.m2, outside the repo) and node_modules.
+# program (jar cached in ~/.m2, outside the repo), node_modules and the generated Prisma clients.
 # Idempotent: `apt-get update` runs only when a Debian package is missing; a warm run takes ~1 s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -65,6 +65,11 @@ elif [ ! -d node_modules ] || [ package.json -nt node_modules ]; then
   log "npm install (no package-lock.json)"
   npm install --no-audit --no-fund --loglevel=error
 fi
+
+# --- Prisma clients for the query history (src/history/generated, gitignored) ------------------
+# Offline: no engine download (prisma/generate.mjs sets PRISMA_SCHEMA_ENGINE_BINARY=/bin/true);
+# skipped when prisma/schema.prisma and the Prisma versions are unchanged.
+node prisma/generate.mjs
 
 # --- Python clients ----------------------------------------------------------------------------
 if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import psycopg, psycopg_binary, asyncpg, sqlalchemy' 2>/dev/null; then

@@ -16,6 +16,8 @@ import type { Engine } from './engines/engine.js';
 import { createEngine } from './engines/registry.js';
 import { startPostgresFrontend } from './frontends/postgres/server.js';
 import { warmUpAnalysis } from './analysis/analyzer.js';
+import { History } from './history/history.js';
+import { engineGroups } from './history/savings.js';
 import { Metrics } from './metrics/registry.js';
 import { buildRouterChain } from './routing/chain.js';
 import { startAdminApi } from './studio/admin-api.js';
@@ -28,6 +30,7 @@ export interface RunningGateway {
   readonly pipeline: Pipeline;
   readonly recent: RecentOutcomes;
   readonly metrics: Metrics;
+  readonly history: History;
   /** Re-read policies (SIGHUP). */
   reload(): Promise<void>;
   /**
@@ -89,19 +92,25 @@ export async function startGateway(config: ResolvedConfig, opts: StartOptions = 
       }
     }
     await warmUpAnalysis(); // polyglot-sql's wasm loads once here, never on a query
-    const translator = new Translator();
+    const translator = new Translator({ mode: cfg.translation.mode ?? (cfg.translation.errorOnUnsupported ? 'strict' : 'bestEffort') });
     registerDefaultFixups(translator);
+    if (cfg.translation.enabled) await translator.warmUp();
     const recent = new RecentOutcomes(1000);
     const users = new UserStore(cfg.auth.users, cfg.auth.provider !== 'none' && cfg.auth.required);
     const chain = buildRouterChain(cfg.routers, cfg.routingFallback, logger.child({ component: 'routing' }));
     await chain.init();
     closers.push(async () => chain.close());
     const metrics = new Metrics(groups, chain);
+    const history = await History.start({ persistence: cfg.queryflux.persistence, retentionDays: cfg.queryflux.queryHistoryRetentionDays, logger: logger.child({ component: 'history' }), observer: metrics.historyObserver });
+    // Closed last (closers run in reverse): after frontends, the pipeline and engines are done,
+    // so statements cancelled while closing are recorded before the final flush.
+    closers.unshift(() => history.close());
+    metrics.trackHistory(() => history.writer.buffered);
     const pipeline = new Pipeline({
       chain,
       groups,
       translator,
-      sinks: [recent, metrics, ...(opts.extraSinks ?? [])],
+      sinks: [recent, metrics, history, ...(opts.extraSinks ?? [])],
       translationEnabled: cfg.translation.enabled,
       userGroups: (user) => users.get(user)?.groups ?? [],
     });
@@ -131,7 +140,7 @@ export async function startGateway(config: ResolvedConfig, opts: StartOptions = 
     }
     const admin = cfg.queryflux.adminApi;
     if (admin.enabled) {
-      const api = await startAdminApi({ host: admin.host, port: admin.port, groups, recent, pipeline, metrics, logger: logger.child({ component: 'admin' }) });
+      const api = await startAdminApi({ host: admin.host, port: admin.port, groups, recent, pipeline, metrics, logger: logger.child({ component: 'admin' }), history: { store: history.store, engineGroups: engineGroups(config), groupNames: [...groups.keys()] } });
       ports.admin = api.port;
       closers.push(() => api.close());
       logger.info({ port: api.port }, 'admin API listening');
@@ -153,7 +162,7 @@ export async function startGateway(config: ResolvedConfig, opts: StartOptions = 
       await closeAll();
       return cancelled;
     };
-    return { ports, pipeline, recent, metrics, reload: () => chain.reload(), drain, close: closeAll };
+    return { ports, pipeline, recent, metrics, history, reload: () => chain.reload(), drain, close: closeAll };
   } catch (err) {
     await closeAll();
     throw err;

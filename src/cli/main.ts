@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-/** queryflux CLI: serve | check. Other commands (policy, explain, savings) arrive with their issues. */
+/** queryflux CLI: serve | check | policy | explain | savings | history. */
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { explainCommand } from './explain.js';
 import { POLICY_USAGE, policyCommand } from './policy.js';
+import { SAVINGS_USAGE, historyCommand, savingsCommand } from './savings.js';
 
 const USAGE = `usage: queryflux <command> [options]
 
@@ -13,6 +14,7 @@ commands:
   policy <command>        build | test | fmt | check | eval Rego routing policies
   explain --config FILE [--protocol postgres|mysql|trino|flight] [--user U] [--header k=v]... [--tag t]... [--format table|json] "SQL"
                           print each router's verdict, the estimates and the final route, without executing
+${SAVINGS_USAGE}
 
 options:
   -c, --config FILE       config file (default: $QUERYFLUX_CONFIG or queryflux.yaml)
@@ -35,6 +37,12 @@ async function main(argv: string[]): Promise<number> {
       header: { type: 'string', multiple: true },
       tag: { type: 'string', multiple: true },
       format: { type: 'string' },
+      since: { type: 'string' },
+      until: { type: 'string' },
+      baseline: { type: 'string' },
+      top: { type: 'string' },
+      limit: { type: 'string' },
+      status: { type: 'string' },
     },
   });
   const command = positionals[0];
@@ -58,6 +66,10 @@ async function main(argv: string[]): Promise<number> {
       if (!sql) throw new Error('explain needs the SQL text as an argument');
       return explainCommand(loadConfig(file), sql, values);
     }
+    case 'savings':
+      return savingsCommand(loadConfig(file), values);
+    case 'history':
+      return historyCommand(loadConfig(file), values);
     case 'serve': {
       const cfg = loadConfig(file);
       // Loaded on demand so `check` and `policy` start fast and need no engine libraries.

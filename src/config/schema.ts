@@ -34,8 +34,17 @@ const persistence = z
     user: z.string().optional(),
     password: z.string().optional(),
     database: z.string().optional(),
+    /** History writer: flush buffered rows at least this often (ms). */
+    flushIntervalMs: z.number().int().positive().default(1000),
+    /** History writer: rows per insert; a full batch is flushed at once. */
+    batchSize: z.number().int().positive().max(10_000).default(500),
+    /** History writer: rows held in memory at most (database down or slow); beyond, rows are dropped and counted. */
+    maxBufferRows: z.number().int().positive().default(50_000),
+    /** Store SQL with literals replaced by `?` (strings and numbers), for data that must not persist. */
+    redactSql: z.boolean().default(false),
   })
   .strict()
+  .refine((p) => p.maxBufferRows >= p.batchSize, { message: 'maxBufferRows must be at least batchSize' })
   .prefault({});
 
 const queryflux = z
@@ -56,6 +65,7 @@ const queryflux = z
       .prefault({}),
     persistence,
     shutdownDrainTimeoutSecs: z.number().nonnegative().default(30),
+    /** History rows older than this are deleted (checked at start and hourly). */
     queryHistoryRetentionDays: z.number().int().positive().default(30),
     /** Client connections accepted at once, across all frontends. */
     maxConnections: z.number().int().positive().default(10000),
@@ -93,6 +103,10 @@ const cluster = z
     maxRunningQueries: z.number().int().positive().optional(),
     weight: z.number().nonnegative().optional(),
     enabled: z.boolean().default(true),
+    /** Pricing card (cost-models/<name>.yaml) this cluster is billed by; default: the card named after its engine. */
+    pricing: z.string().optional(),
+    /** Override of the card's compute size for this cluster (nodes billed). */
+    nodes: z.number().int().positive().optional(),
   })
   .strict();
 
@@ -299,6 +313,43 @@ const translation = z
   .strict()
   .prefault({});
 
+const tableStats = z
+  .object({
+    rows: z.number().nonnegative(),
+    /** Bytes stored (for scan-priced engines: the bytes a full scan reads). */
+    bytes: z.number().nonnegative(),
+    /** Columns in the table (column pruning on columnar engines scales bytes by the share read). */
+    columns: z.number().int().positive().optional(),
+  })
+  .strict();
+
+const costModel = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** Directories or files with pricing cards, read in order (later cards override earlier ones of the same name). */
+    cards: z.array(z.string()).default(['cost-models']),
+    /** Group whose estimated cost is what each query "would have cost" (savings baseline); default: routingFallback. */
+    baselineGroup: z.string().optional(),
+    /** Declared table statistics, by table name as queries write it (`orders`, `tpch.orders`). */
+    tables: z.record(z.string(), tableStats).default({}),
+    /** Fetch table statistics from the engines' catalogs this often (0 = only at start). */
+    statsRefreshSecs: z.number().nonnegative().default(600),
+    calibration: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** Where the per-engine model state is kept across restarts ('' = not persisted). */
+        statePath: z.string().default('data/calibration.json'),
+        /** Recursive least squares forgetting factor (1 = never forget). */
+        forgetting: z.number().gt(0.9).max(1).default(0.995),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .prefault({});
+
+export type CostModelConfig = z.infer<typeof costModel>;
+
 export const configSchema = z
   .object({
     queryflux,
@@ -308,6 +359,7 @@ export const configSchema = z
     routingFallback: z.string(),
     translation,
     auth,
+    costModel,
   })
   .strict();
 

@@ -17,7 +17,19 @@ export class Metrics implements OutcomeSink {
   readonly routeDecisions: Counter<'router' | 'group'>;
   readonly connections: Gauge<'protocol'>;
   readonly translations: Counter<'from' | 'to'>;
+  readonly historyDropped: Counter<'reason'>;
+  readonly historyRowsWritten: Counter;
+  readonly historyWrite: Histogram;
   private readonly connectionSources = new Map<string, () => number>();
+  private historyBuffered: () => number = () => 0;
+  /** Hooks the history writer reports through (src/history/writer.ts HistoryObserver). */
+  readonly historyObserver = {
+    dropped: (rows: number, reason: string): void => this.historyDropped.inc({ reason }, rows),
+    wrote: (rows: number, seconds: number): void => {
+      this.historyRowsWritten.inc(rows);
+      this.historyWrite.observe(seconds);
+    },
+  };
 
   constructor(groups: ReadonlyMap<string, ClusterGroup>, chain: RouterChain) {
     const registers = [this.registry];
@@ -31,6 +43,18 @@ export class Metrics implements OutcomeSink {
     this.queueRejections = new Counter({ name: 'queryflux_queue_rejections_total', help: 'Queries refused by a full queue or a queue timeout', labelNames: ['group', 'reason'], registers });
     this.routeDecisions = new Counter({ name: 'queryflux_route_decisions_total', help: 'Routing decisions, by deciding router and group', labelNames: ['router', 'group'], registers });
     this.translations = new Counter({ name: 'queryflux_translations_total', help: 'Statements run on an engine of another dialect than the client spoke', labelNames: ['from', 'to'], registers });
+    this.historyDropped = new Counter({ name: 'queryflux_history_dropped_total', help: 'History rows not written: buffer_full (database down or slow), rejected (refused by the database), shutdown', labelNames: ['reason'], registers });
+    this.historyRowsWritten = new Counter({ name: 'queryflux_history_rows_written_total', help: 'History rows written to the database', registers });
+    this.historyWrite = new Histogram({ name: 'queryflux_history_write_seconds', help: 'Time to write one batch of history rows', buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers });
+    const historyBuffered = () => this.historyBuffered();
+    new Gauge({
+      name: 'queryflux_history_buffer_rows',
+      help: 'History rows held in memory, waiting to be written',
+      registers,
+      collect() {
+        this.set(historyBuffered());
+      },
+    });
     const connectionSources = this.connectionSources;
     this.connections = new Gauge({
       name: 'queryflux_client_connections',
@@ -101,6 +125,11 @@ export class Metrics implements OutcomeSink {
   /** Report a frontend's open connections (read at scrape time). */
   trackConnections(protocol: string, count: () => number): void {
     this.connectionSources.set(protocol, count);
+  }
+
+  /** Report the history writer's buffered rows (read at scrape time). */
+  trackHistory(buffered: () => number): void {
+    this.historyBuffered = buffered;
   }
 
   /** Outcome sink: counters and histograms once a query is done (never before its last row). */

@@ -1,4 +1,4 @@
-/** Admin HTTP API (fastify): health, groups, recent queries. Studio UI and metrics build on it. */
+/** Admin HTTP API (fastify): health, groups, recent queries, history, savings. Studio UI and metrics build on it. */
 import Fastify from 'fastify';
 import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
@@ -7,6 +7,8 @@ import type { Pipeline } from '../core/pipeline.js';
 import type { Metrics } from '../metrics/registry.js';
 import { newSession, type Protocol } from '../core/types.js';
 import type { ClusterGroup } from '../dispatch/cluster-group.js';
+import { parseSince, savingsReport } from '../history/report.js';
+import type { HistoryStore } from '../history/store.js';
 
 export interface AdminApiOptions {
   readonly host: string;
@@ -16,6 +18,8 @@ export interface AdminApiOptions {
   readonly pipeline: Pipeline;
   readonly metrics: Metrics;
   readonly logger: Logger;
+  /** Query history (GET /api/history, GET /api/savings); absent: those answer 503. */
+  readonly history?: { readonly store: HistoryStore; readonly engineGroups: ReadonlyMap<string, readonly string[]>; readonly groupNames: readonly string[] };
 }
 
 /** Start the admin API; resolves with the bound port. */
@@ -36,6 +40,35 @@ export async function startAdminApi(opts: AdminApiOptions): Promise<{ port: numb
     })),
   );
   app.get<{ Querystring: { limit?: string } }>('/api/queries/recent', async (req) => opts.recent.list(Math.min(1000, Number(req.query.limit ?? 100) || 100)));
+  app.get<{ Querystring: { limit?: string; user?: string; status?: string; since?: string } }>('/api/history', async (req, reply) => {
+    if (!opts.history) return reply.code(503).send({ error: 'query history is not enabled' });
+    const q = req.query;
+    let since: Date | undefined;
+    try {
+      since = q.since ? parseSince(q.since) : undefined;
+    } catch (err) {
+      return reply.code(400).send({ error: (err as Error).message });
+    }
+    return opts.history.store.list({ limit: Math.min(1000, Number(q.limit ?? 50) || 50), user: q.user || undefined, status: q.status || undefined, since });
+  });
+  app.get<{ Querystring: { since?: string; until?: string; baseline?: string; top?: string } }>('/api/savings', async (req, reply) => {
+    const h = opts.history;
+    if (!h) return reply.code(503).send({ error: 'query history is not enabled' });
+    const q = req.query;
+    if (q.baseline && !h.groupNames.includes(q.baseline) && !h.engineGroups.has(q.baseline)) {
+      return reply.code(400).send({ error: `baseline "${q.baseline}" is neither a group (${h.groupNames.join(', ')}) nor an engine (${[...h.engineGroups.keys()].join(', ')})` });
+    }
+    let since: Date;
+    let until: Date | undefined;
+    try {
+      since = parseSince(q.since ?? '24h');
+      until = q.until ? parseSince(q.until) : undefined;
+    } catch (err) {
+      return reply.code(400).send({ error: (err as Error).message });
+    }
+    const top = Math.min(100, Math.max(1, Number(q.top ?? 10) || 10));
+    return savingsReport(h.store, { since, until, top, baseline: q.baseline ? { name: q.baseline, engineGroups: h.engineGroups } : undefined });
+  });
   app.post<{ Body: { sql?: unknown; protocol?: unknown; user?: unknown; headers?: unknown; tags?: unknown } }>('/api/explain', async (req, reply) => {
     const b = req.body ?? {};
     if (typeof b.sql !== 'string' || b.sql.trim() === '') return reply.code(400).send({ error: 'body needs "sql": a non-empty string' });

@@ -6,6 +6,9 @@ import { startGateway, type RunningGateway } from '../../src/server.js';
 /** Parse `yaml` (env substitution applies) and start the gateway with logs silenced unless QF_TEST_LOG is set. */
 export async function startTestGateway(yaml: string, env: NodeJS.ProcessEnv = process.env): Promise<RunningGateway> {
   const config = parseConfig(yaml, 'test-config.yaml', env);
+  // Tests never write history into the repo (the default is data/queryflux.db): without an
+  // explicit persistence block the history stays in memory.
+  if (!/^\s*persistence:/m.test(yaml)) config.raw.queryflux.persistence.type = 'inMemory';
   return startGateway(config, { logger: pino({ level: process.env.QF_TEST_LOG ?? 'silent' }) });
 }
 

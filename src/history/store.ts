@@ -1,0 +1,96 @@
+/** Reads and writes of the query_history table through Prisma (both providers, same calls). */
+import type { QueryOutcome } from '../core/outcome.js';
+import type { HistoryDb } from './db.js';
+import type { Prisma } from './generated/sqlite/client.js';
+import { fromRow, toRow, type HistoryEntry } from './record.js';
+import type { HistoryTarget } from './writer.js';
+
+/** Filters of the history listing (CLI `history`, GET /api/history). */
+export interface HistoryFilter {
+  readonly since?: Date;
+  readonly until?: Date;
+  readonly user?: string;
+  readonly status?: string;
+  readonly limit?: number;
+}
+
+const PING_TIMEOUT_MS = 3000;
+
+export class HistoryStore implements HistoryTarget {
+  constructor(
+    readonly db: HistoryDb,
+    private readonly redactSql = false,
+  ) {}
+
+  async insert(batch: readonly QueryOutcome[]): Promise<void> {
+    const data = batch.map((o) => toRow(o, this.redactSql));
+    // One transaction: Prisma may split a large createMany into several statements.
+    await this.db.prisma.$transaction([this.db.prisma.queryHistory.createMany({ data })]);
+  }
+
+  async insertOne(o: QueryOutcome): Promise<void> {
+    await this.db.prisma.queryHistory.create({ data: toRow(o, this.redactSql) });
+  }
+
+  async ping(): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<false>((r) => (timer = setTimeout(() => r(false), PING_TIMEOUT_MS)));
+    const probe = this.db.prisma.$queryRawUnsafe('SELECT 1').then(
+      () => true,
+      () => false,
+    );
+    try {
+      return await Promise.race([probe, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Delete rows received before `cutoff`; resolves with the count. */
+  async deleteBefore(cutoff: Date): Promise<number> {
+    const r = await this.db.prisma.queryHistory.deleteMany({ where: { receivedAt: { lt: cutoff } } });
+    return r.count;
+  }
+
+  /** Rows in the table (tests, benchmarks). */
+  count(where: Prisma.QueryHistoryWhereInput = {}): Promise<number> {
+    return this.db.prisma.queryHistory.count({ where });
+  }
+
+  /** Newest first, at most `limit` (default 50, max 10 000). */
+  async list(f: HistoryFilter = {}): Promise<HistoryEntry[]> {
+    const rows = await this.db.prisma.queryHistory.findMany({
+      where: where(f),
+      orderBy: [{ receivedAt: 'desc' }, { id: 'desc' }],
+      take: Math.max(1, Math.min(10_000, Math.trunc(f.limit ?? 50) || 50)),
+    });
+    return rows.map(fromRow);
+  }
+
+  /** Every row in [since, until), oldest first, read in pages (keyset on receivedAt, id) so memory stays flat. */
+  async *scan(f: Pick<HistoryFilter, 'since' | 'until'>, pageSize = 5000): AsyncGenerator<HistoryEntry> {
+    let after: { at: Date; id: string } | undefined;
+    for (;;) {
+      const keyset: Prisma.QueryHistoryWhereInput | undefined = after && {
+        OR: [{ receivedAt: { gt: after.at } }, { receivedAt: after.at, id: { gt: after.id } }],
+      };
+      const rows = await this.db.prisma.queryHistory.findMany({
+        where: keyset ? { AND: [where(f), keyset] } : where(f),
+        orderBy: [{ receivedAt: 'asc' }, { id: 'asc' }],
+        take: pageSize,
+      });
+      for (const r of rows) yield fromRow(r);
+      if (rows.length < pageSize) return;
+      const last = rows[rows.length - 1]!;
+      after = { at: last.receivedAt, id: last.id };
+    }
+  }
+}
+
+function where(f: HistoryFilter): Prisma.QueryHistoryWhereInput {
+  const w: Prisma.QueryHistoryWhereInput = {};
+  if (f.since || f.until) w.receivedAt = { ...(f.since && { gte: f.since }), ...(f.until && { lt: f.until }) };
+  if (f.user !== undefined) w.userName = f.user;
+  if (f.status !== undefined) w.status = f.status;
+  return w;
+}
