@@ -36,6 +36,7 @@ export const ERROR_CODES = {
   QF_PROTOCOL_VIOLATION: { template: 'protocol violation: {detail}', map: m('08P01', 1047, '08S01', 'GENERIC_USER_ERROR', 'USER_ERROR', 'INVALID_ARGUMENT') },
   QF_FEATURE_NOT_SUPPORTED: { template: 'not supported: {detail}', map: m('0A000', 1235, '42000', 'NOT_SUPPORTED', 'USER_ERROR', 'UNIMPLEMENTED') },
   QF_TRANSLATION_FAILED: { template: 'cannot translate from {from} to {to}: {detail}', map: m('0A000', 1235, '42000', 'NOT_SUPPORTED', 'USER_ERROR', 'UNIMPLEMENTED') },
+  QF_TRANSLATION_UNSAFE: { template: 'refusing to translate from {from} to {to} in strict mode: {detail}', map: m('0A000', 1235, '42000', 'NOT_SUPPORTED', 'USER_ERROR', 'UNIMPLEMENTED') },
   QF_INVALID_PARAMETER: { template: 'invalid parameter: {detail}', map: m('22023', 1210, 'HY000', 'INVALID_FUNCTION_ARGUMENT', 'USER_ERROR', 'INVALID_ARGUMENT') },
   QF_UNDEFINED_OBJECT: { template: '{detail}', map: m('42704', 1146, '42S02', 'NOT_FOUND', 'USER_ERROR', 'NOT_FOUND') },
   QF_TX_ABORTED: { template: 'current transaction is aborted, commands ignored until end of transaction block', map: m('25P02', 1105, 'HY000', 'GENERIC_USER_ERROR', 'USER_ERROR', 'FAILED_PRECONDITION') },
