@@ -52,9 +52,6 @@ export interface ClientTarget {
   stop(): Promise<void>;
 }
 
-// Gateway gaps found by these clients (2026-11), shared by both gateway targets.
-const JDBC_DATE = 'setDate sends an untyped parameter "2024-02-29 +00" that PostgreSQL accepts for a date; the gateway rejects it (22007)';
-
 const QF_USER = 'qf';
 const QF_PASSWORD = 'qf';
 const QF_DB = 'qf';
@@ -146,10 +143,7 @@ function gatewayPostgres(): ClientTarget {
     start: async () => void (await res.get()),
     endpoint: () => gatewayEndpoint(res.value().gw),
     pgbenchInit: () => ({ host: res.value().pg.host, port: res.value().pg.port, user: QF_USER, password: QF_PASSWORD, database: QF_DB }),
-    knownGaps: {
-      'pgjdbc.types': JDBC_DATE,
-      'pgjdbc.typesAgain': JDBC_DATE,
-    },
+    knownGaps: {},
     notRun: {},
     stop: () =>
       res.stop(async ({ pg, gw }) => {
@@ -177,8 +171,6 @@ function gatewayDuckDb(): ClientTarget {
     endpoint: () => gatewayEndpoint(res.value()),
     pgbenchInit: () => undefined,
     knownGaps: {
-      'pgjdbc.types': JDBC_DATE,
-      'pgjdbc.typesAgain': JDBC_DATE,
       'psycopg.transactions': 'psycopg sends DEALLOCATE ALL after DDL; the gateway passes it to DuckDB ("DEALLOCATE requires a name")',
       'sqlalchemy.pk': 'pg_catalog emulation has no primary keys (pg_constraint/pg_index) for DuckDB tables: get_pk_constraint is empty',
       'pgjdbc.primaryKeys': 'getPrimaryKeys: information_schema._pg_expandarray does not exist (42883)',

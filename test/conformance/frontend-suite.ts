@@ -87,6 +87,20 @@ export function frontendConformance(name: string, makeTarget: () => Promise<Fron
       expect(r.rows[0]!.map((v) => client.text(v))).toEqual(['42', 'x']);
     });
 
+    it('leaves untyped parameters to the server to coerce (pgJDBC setDate: "2024-02-29 +00")', async () => {
+      const r = await client.query('select cast($1 as date) as d, cast($2 as timestamp) as t', ['2024-02-29 +00', '2024-02-29 13:14:15']);
+      expect(r.rows[0]!.map((v) => client.text(v))).toEqual(['2024-02-29', '2024-02-29 13:14:15']);
+    });
+
+    it('binds array parameters, and a bad one is an SQL error on a connection that stays usable', async () => {
+      const r = await client.query('select cast($1 as integer[]) as a, cast($2 as text[]) as b', [[1, null, -3], ['a', 'b c', null]]);
+      expect(r.rows[0]!.map((v) => client.text(v))).toEqual(['{1,NULL,-3}', '{a,"b c",NULL}']);
+      const err = await client.query('select cast($1 as integer[]) as a', [['x']]).then(() => undefined, (e: unknown) => client.error(e));
+      expect(err?.code).toMatch(/^22/);
+      const again = await client.query('select 4 as four');
+      expect(client.text(again.rows[0]![0])).toBe('4');
+    });
+
     it('syntax error has the protocol code and the connection stays usable', async () => {
       const err = await client.query('selec 1').then(() => undefined, (e: unknown) => client.error(e));
       expect(err?.code).toBe(target.codes.syntax);

@@ -647,8 +647,9 @@ export function paramOid(t: SqlType | undefined): number {
 /**
  * Decode one Bind parameter into the SqlType value convention. `oid` is the declared type (Parse)
  * or 0; `described` is the type the engine reported when the client left it unspecified.
- * Text parameters of unknown type stay strings (canonical text is valid for any scalar);
- * binary ones of unknown type stay bytes.
+ * Text parameters of unknown type stay strings (canonical text is valid for any scalar), and so
+ * does an unspecified one whose text the gateway cannot parse as `described` (the engine coerces
+ * it, as PostgreSQL would); binary ones of unknown type stay bytes.
  */
 export function decodeParam(raw: Buffer, format: FormatCode, oid: number, described?: SqlType): unknown {
   const known = OID_PARAM[oid];
@@ -658,7 +659,15 @@ export function decodeParam(raw: Buffer, format: FormatCode, oid: number, descri
     return known.binary !== undefined ? known.binary(raw) : CODECS[t.kind].fromBinary(raw, t);
   }
   if (described !== undefined && (described.kind !== 'unknown' || passthrough(described) !== undefined)) {
-    return format === 0 ? CODECS[described.kind].fromText(raw.toString('utf8'), described) : CODECS[described.kind].fromBinary(raw, described);
+    if (format !== 0) return CODECS[described.kind].fromBinary(raw, described);
+    const text = raw.toString('utf8');
+    try {
+      return CODECS[described.kind].fromText(text, described);
+    } catch {
+      // The client left the type to the server: PostgreSQL accepts more spellings than the
+      // gateway parses (pgJDBC's setDate sends '2024-02-29 +00'), so the engine coerces the text.
+      return text;
+    }
   }
   return format === 0 ? raw.toString('utf8') : new Uint8Array(raw);
 }
