@@ -171,7 +171,6 @@ function gatewayDuckDb(): ClientTarget {
     endpoint: () => gatewayEndpoint(res.value()),
     pgbenchInit: () => undefined,
     knownGaps: {
-      'psycopg.transactions': 'psycopg sends DEALLOCATE ALL after DDL; the gateway passes it to DuckDB ("DEALLOCATE requires a name")',
       'sqlalchemy.pk': 'pg_catalog emulation has no primary keys (pg_constraint/pg_index) for DuckDB tables: get_pk_constraint is empty',
       'pgjdbc.primaryKeys': 'getPrimaryKeys: information_schema._pg_expandarray does not exist (42883)',
       'psql.dPrimaryKey': '\\d shows no "PRIMARY KEY" index: pg_index/pg_constraint empty for DuckDB tables',

@@ -806,6 +806,34 @@ describe('pg frontend: raw protocol', () => {
     c.close();
   });
 
+  it('DEALLOCATE frees statements prepared with Parse; ALL keeps the unnamed one; an unknown name goes to the engine', async () => {
+    const c = await RawClient.session(s.fe.port);
+    c.send(serialize.parse({ name: 'd_a', text: 'select 1 as a' }), serialize.parse({ name: 'd_b', text: 'select 2 as b' }), serialize.parse({ text: 'select 3 as c' }), serialize.sync());
+    expect(codes(await c.readUntil('Z'))).toBe('111Z');
+    const executedBefore = s.gw.executed.length;
+    c.send(serialize.query('DEALLOCATE d_a'));
+    const one = await c.readUntil('Z');
+    expect(codes(one)).toBe('CZ');
+    expect(one[0]!.body.toString('utf8', 0, one[0]!.body.length - 1)).toBe('DEALLOCATE');
+    c.send(serialize.query('deallocate all'));
+    const all = await c.readUntil('Z');
+    expect(all[0]!.body.toString('utf8', 0, all[0]!.body.length - 1)).toBe('DEALLOCATE ALL');
+    expect(s.gw.executed.length).toBe(executedBefore);
+    // Both names are free again.
+    c.send(serialize.parse({ name: 'd_a', text: 'select 1 as a' }), serialize.parse({ name: 'd_b', text: 'select 2 as b' }), serialize.sync());
+    expect(codes(await c.readUntil('Z'))).toBe('11Z');
+    // Through the extended protocol, DEALLOCATE ALL keeps the unnamed statement.
+    c.send(serialize.parse({ text: 'select 3 as c' }), serialize.parse({ name: 'd_all', text: 'DEALLOCATE ALL' }), serialize.bind({ statement: 'd_all', portal: 'p' }), serialize.execute({ portal: 'p' }));
+    c.send(serialize.bind({}), serialize.bind({ statement: 'd_a', portal: 'q' }), serialize.sync());
+    const ext = await c.readUntil('Z');
+    expect(codes(ext)).toBe('112C2EZ');
+    expect(errorCode(ext[5]!)).toBe('26000');
+    c.send(serialize.query('DEALLOCATE sql_level_name'));
+    await c.readUntil('Z');
+    expect(s.gw.last().req.sql).toBe('DEALLOCATE sql_level_name');
+    c.close();
+  });
+
   it('an error is sent at once, before Sync, for clients that pipeline with Flush (asyncpg)', async () => {
     const c = await RawClient.session(s.fe.port);
     c.send(serialize.parse({ name: 'bad', text: 'selec 1' }), serialize.describe({ type: 'S', name: 'bad' }), serialize.flush());

@@ -55,6 +55,15 @@ describe('pg sql: classification', () => {
       'local:set', 'engine', 'engine', 'engine', 'local:reset-all', 'local:reset', 'local:set', 'local:set', 'local:set-transaction',
     ]);
   });
+  it('reads DEALLOCATE targets (the frontend owns prepared statements)', () => {
+    const target = (sql: string): unknown => {
+      const c = classifyStatement(sql);
+      return c.kind === 'deallocate' ? (c.name ?? '<all>') : c.kind;
+    };
+    expect(['DEALLOCATE ALL', 'deallocate prepare all;', 'DEALLOCATE _pg3_0', 'DEALLOCATE PREPARE Foo', '/* c */ deallocate "Mixed ""q"""', 'DEALLOCATE a b'].map(target)).toEqual([
+      '<all>', '<all>', '_pg3_0', 'foo', 'Mixed "q"', 'engine',
+    ]);
+  });
   it('rejects COPY through the client', () => {
     expect(kind('COPY t FROM STDIN')).toBe('unsupported');
     expect(kind("COPY t TO '/tmp/x'")).toBe('engine');

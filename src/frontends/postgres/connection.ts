@@ -21,6 +21,7 @@ import { Inbox } from './inbox.js';
 import type { FieldDescription, FormatCode, FrontendMessage, StartupPacket, TxStatusByte } from './protocol/messages.js';
 import { PgReader } from './protocol/reader.js';
 import { encodeRowDescription, PACKETS, PgWriter } from './protocol/writer.js';
+import { localResult } from './local-result.js';
 import { localColumns, runLocalCommand } from './session/local-commands.js';
 import { isLocalVariable, SessionVariables } from './session/variables.js';
 import { classifyStatement, type StatementClass } from './sql/classify.js';
@@ -663,12 +664,14 @@ export class PgConnection implements Cancelable {
     }
     if (cls.kind === 'unsupported') throw qfError('QF_FEATURE_NOT_SUPPORTED', { detail: cls.reason });
     let stream: ResultStream;
-    if (cls.kind === 'local') {
+    const deallocated = cls.kind === 'deallocate' ? this.deallocate(cls.name) : undefined;
+    if (deallocated !== undefined) stream = deallocated;
+    else if (cls.kind === 'local') {
       stream = runLocalCommand(cls.command, { vars: this.vars, writer: this.writer, txStatus: this.session.txStatus });
       this.refreshClientTags();
     } else {
       let sql = portal.stmt.sql;
-      if (cls.tx === 'commit' && this.session.txStatus === 'failed') {
+      if (cls.kind === 'engine' && cls.tx === 'commit' && this.session.txStatus === 'failed') {
         // Never commit the half of a failed transaction the engine did see.
         sql = 'ROLLBACK';
         portal.rewrittenTag = 'ROLLBACK';
@@ -712,6 +715,20 @@ export class PgConnection implements Cancelable {
     if (n > 0) portal.rowDescription = encodeRowDescription(describeFields(stream.columns, f));
     portal.iterator = stream.batches()[Symbol.asyncIterator]();
     portal.phase = 'open';
+  }
+
+  /**
+   * DEALLOCATE: drivers (psycopg after DDL, or when its statement cache evicts) free the statements
+   * they prepared with Parse, which live here, not on an engine connection. ALL keeps the unnamed
+   * statement, like PostgreSQL. A name the frontend does not know goes to the engine (undefined).
+   */
+  private deallocate(name: string | undefined): ResultStream | undefined {
+    if (name === undefined) {
+      for (const key of this.statements.keys()) if (key !== '') this.statements.delete(key);
+      return localResult(NO_COLUMNS, [], 'DEALLOCATE ALL');
+    }
+    if (name === '' || !this.statements.delete(name)) return undefined;
+    return localResult(NO_COLUMNS, [], 'DEALLOCATE');
   }
 
   /** Send up to `maxRows` rows (0 = all) and CommandComplete, or PortalSuspended when the limit is hit. */
