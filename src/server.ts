@@ -18,6 +18,8 @@ import { startPostgresFrontend } from './frontends/postgres/server.js';
 import { warmUpAnalysis } from './analysis/analyzer.js';
 import { History } from './history/history.js';
 import { engineGroups } from './history/savings.js';
+import { startCostModel } from './cost/index.js';
+import { CostMetrics } from './cost/metrics.js';
 import { Metrics } from './metrics/registry.js';
 import { buildRouterChain } from './routing/chain.js';
 import { startAdminApi } from './studio/admin-api.js';
@@ -101,6 +103,8 @@ export async function startGateway(config: ResolvedConfig, opts: StartOptions = 
     await chain.init();
     closers.push(async () => chain.close());
     const metrics = new Metrics(groups, chain);
+    const cost = await startCostModel(config, groups, logger.child({ component: 'cost' }));
+    if (cost !== undefined) closers.push(() => cost.close());
     const history = await History.start({ persistence: cfg.queryflux.persistence, retentionDays: cfg.queryflux.queryHistoryRetentionDays, logger: logger.child({ component: 'history' }), observer: metrics.historyObserver });
     // Closed last (closers run in reverse): after frontends, the pipeline and engines are done,
     // so statements cancelled while closing are recorded before the final flush.
@@ -110,7 +114,8 @@ export async function startGateway(config: ResolvedConfig, opts: StartOptions = 
       chain,
       groups,
       translator,
-      sinks: [recent, metrics, history, ...(opts.extraSinks ?? [])],
+      sinks: [recent, metrics, history, ...(cost ? [new CostMetrics(metrics.registry)] : []), ...(opts.extraSinks ?? [])],
+      cost: cost?.model,
       translationEnabled: cfg.translation.enabled,
       userGroups: (user) => users.get(user)?.groups ?? [],
     });

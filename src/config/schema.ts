@@ -326,8 +326,8 @@ const tableStats = z
 const costModel = z
   .object({
     enabled: z.boolean().default(true),
-    /** Directories or files with pricing cards, read in order (later cards override earlier ones of the same name). */
-    cards: z.array(z.string()).default(['cost-models']),
+    /** Directories or files with pricing cards, read after the built-in cost-models/ (a card with the same name replaces it). */
+    cards: z.array(z.string()).default([]),
     /** Group whose estimated cost is what each query "would have cost" (savings baseline); default: routingFallback. */
     baselineGroup: z.string().optional(),
     /** Declared table statistics, by table name as queries write it (`orders`, `tpch.orders`). */

@@ -4,6 +4,7 @@
  */
 import { analyze, confirmedSyntaxError } from '../analysis/analyzer.js';
 import type { Analysis } from '../analysis/types.js';
+import type { CostModel, Priced } from '../cost/model.js';
 import type { CostEstimate } from '../cost/types.js';
 import type { ClusterGroup, Lease } from '../dispatch/cluster-group.js';
 import type { Engine, StatementDescription } from '../engines/engine.js';
@@ -28,6 +29,8 @@ export interface PipelineOptions {
   readonly translator: Translator;
   readonly sinks: readonly OutcomeSink[];
   readonly estimator?: Estimator;
+  /** Prices outcomes and learns from them (src/cost); its `estimate` is the default estimator. */
+  readonly cost?: CostModel;
   readonly translationEnabled?: boolean;
   /** Auth groups of a user, for routers that match on them. */
   readonly userGroups?: (user: string) => readonly string[];
@@ -44,6 +47,7 @@ type Trace = { -readonly [K in keyof Admitted]?: Admitted[K] };
 /** A routed and admitted statement, ready to run. */
 interface Admitted {
   readonly analysis: Analysis;
+  readonly estimates: Readonly<Record<string, CostEstimate>>;
   readonly decision: Decision;
   readonly lease: Lease;
   readonly sql: string;
@@ -57,16 +61,18 @@ export class Pipeline implements Gateway {
   private readonly groupNames: readonly string[];
   private readonly groupOfCluster = new Map<string, ClusterGroup>();
 
+  private readonly estimator: Estimator | undefined;
+
   constructor(private readonly opts: PipelineOptions) {
     this.groupNames = [...opts.groups.keys()];
+    this.estimator = opts.estimator ?? opts.cost?.estimate;
     for (const g of opts.groups.values()) for (const m of g.members) this.groupOfCluster.set(m.name, g);
   }
 
   private readonly groupLoad = (name: string): GroupLoad | undefined => this.opts.groups.get(name)?.load();
 
   /** Route one request (no admission); exposed for explain. */
-  route(req: QueryRequest, analysis: Analysis = analyze(req.sql, PROTOCOL_DIALECT[req.protocol])): Decision {
-    const estimates = this.opts.estimator ? this.opts.estimator(analysis, this.groupNames) : NO_ESTIMATES;
+  route(req: QueryRequest, analysis: Analysis = analyze(req.sql, PROTOCOL_DIALECT[req.protocol]), estimates = this.estimate(analysis)): Decision {
     const userGroups = this.opts.userGroups ? this.opts.userGroups(req.user) : NO_GROUPS;
     const input: RoutingInput = { request: req, userGroups, analysis, estimates, groupNames: this.groupNames, groupLoad: this.groupLoad };
     return this.opts.chain.route(input);
@@ -75,19 +81,25 @@ export class Pipeline implements Gateway {
   /** Every router's verdict for a request, with live group load; nothing is executed. */
   explain(req: QueryRequest): Explanation {
     const analysis = analyze(req.sql, PROTOCOL_DIALECT[req.protocol]);
-    const estimates = this.opts.estimator ? this.opts.estimator(analysis, this.groupNames) : NO_ESTIMATES;
+    const estimates = this.estimate(analysis);
     const userGroups = this.opts.userGroups ? this.opts.userGroups(req.user) : NO_GROUPS;
     return explainRoute(this.opts.chain, req, { groupNames: this.groupNames, groupLoad: this.groupLoad, userGroups, estimates, analysis });
   }
 
+  /** Cost estimates of a statement on every group (none without a cost model; utility statements cost nothing to price). */
+  private estimate(analysis: Analysis): Readonly<Record<string, CostEstimate>> {
+    const est = this.estimator;
+    return est === undefined || analysis.depth !== 'ast' ? NO_ESTIMATES : est(analysis, this.groupNames);
+  }
+
   /** Route a request (or follow its transaction pin) to a group. Throws on denial or unknown group. */
-  private resolve(req: QueryRequest, analysis: Analysis): { decision: Decision; group: ClusterGroup } {
+  private resolve(req: QueryRequest, analysis: Analysis, estimates: Readonly<Record<string, CostEstimate>>): { decision: Decision; group: ClusterGroup } {
     const pinned = req.session.pinnedCluster;
     const pinnedGroup = pinned === undefined ? undefined : this.groupOfCluster.get(pinned);
     if (pinnedGroup !== undefined) {
       return { decision: { group: pinnedGroup.name, rule: 'transaction', reason: `session pinned to ${pinned} by an open transaction` }, group: pinnedGroup };
     }
-    const decision = this.route(req, analysis);
+    const decision = this.route(req, analysis, estimates);
     if (decision.deny !== undefined) throw Object.assign(qfError('QF_ROUTE_DENIED', { detail: decision.deny }), { decision });
     const group = this.opts.groups.get(decision.group);
     if (group === undefined) throw Object.assign(qfError('QF_NO_ROUTE', { detail: `router ${decision.rule} chose unknown group "${decision.group}"` }), { decision });
@@ -98,10 +110,12 @@ export class Pipeline implements Gateway {
   private async admit(req: QueryRequest, signal: AbortSignal | undefined, trace: Trace): Promise<Admitted> {
     const analysis = analyze(req.sql, PROTOCOL_DIALECT[req.protocol]);
     trace.analysis = analysis;
+    const estimates = req.session.pinnedCluster === undefined ? this.estimate(analysis) : NO_ESTIMATES;
+    trace.estimates = estimates;
     let decision: Decision;
     let group: ClusterGroup;
     try {
-      ({ decision, group } = this.resolve(req, analysis));
+      ({ decision, group } = this.resolve(req, analysis, estimates));
     } catch (err) {
       trace.decision = (err as { decision?: Decision }).decision;
       throw err;
@@ -131,7 +145,7 @@ export class Pipeline implements Gateway {
         throw err;
       }
     }
-    return { analysis, decision, lease, sql, from };
+    return { analysis, estimates, decision, lease, sql, from };
   }
 
   async execute(req: QueryRequest, signal?: AbortSignal): Promise<ResultStream> {
@@ -231,8 +245,16 @@ export class Pipeline implements Gateway {
   }
 
   private record(req: QueryRequest, a: Trace, status: QueryOutcome['status'], errorCode: string | undefined, startedAt: number, rows: number): void {
-    if (this.opts.sinks.length === 0) return;
+    if (this.opts.sinks.length === 0 && this.opts.cost === undefined) return;
     const member = a.lease?.member;
+    const durationMs = performance.now() - startedAt;
+    const cost = this.opts.cost;
+    let priced: Priced | undefined;
+    if (cost !== undefined && member !== undefined) {
+      const observed = { group: a.decision?.group, cluster: member.name, status, durationMs, queuedMs: a.lease?.queuedMs ?? 0 };
+      priced = cost.price(observed, a.estimates, a.analysis);
+      if (a.analysis !== undefined) cost.observe(observed, a.analysis);
+    }
     const outcome: QueryOutcome = {
       id: req.id,
       protocol: req.protocol,
@@ -250,12 +272,16 @@ export class Pipeline implements Gateway {
       errorCode,
       receivedAt: req.receivedAt,
       queuedMs: a.lease?.queuedMs ?? 0,
-      durationMs: performance.now() - startedAt,
+      durationMs,
       rows,
       database: req.database,
       clientTags: req.clientTags,
       tables: a.analysis?.tables ?? NO_GROUPS,
       kind: a.analysis?.kind,
+      estimates: a.estimates === NO_ESTIMATES ? undefined : a.estimates,
+      costUsd: priced?.costUsd,
+      baselineUsd: priced?.baselineUsd,
+      baselineGroup: priced?.baselineGroup,
     };
     for (const s of this.opts.sinks) s.record(outcome);
   }

@@ -23,7 +23,7 @@ describe('analysis', () => {
     expect(a.tables).toEqual(['tpch.customer', 'nation', 't3', 's']); // the CTE r is not a table
     expect(a.ctes).toEqual(['r']);
     expect(a.joins).toEqual(['left', 'cross']);
-    expect(a.aggregates.sort()).toEqual(['approx_distinct', 'count']); // row_number is a window function
+    expect([...a.aggregates].sort()).toEqual(['approx_distinct', 'count']); // row_number is a window function
     expect(a.limit).toBe(5);
     expect(a.predicates).toEqual(
       expect.arrayContaining([

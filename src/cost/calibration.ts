@@ -1,0 +1,74 @@
+/**
+ * Online calibration of the seconds model: per cluster, recursive least squares (with forgetting)
+ * on the log-ratio between observed seconds and the card's prior, over a small feature vector.
+ * With no observations the model is the prior; each outcome moves it. The state (weights,
+ * covariance, sample count, recent errors) is persisted as JSON so a restart does not forget it.
+ */
+
+/** Regressors of the seconds model, in order (x[0] = 1). */
+export const REGRESSORS = ['bias', 'log_mb', 'log_rows', 'joins', 'aggregates', 'windows', 'group_by', 'distinct', 'subqueries', 'eq_lookup'] as const;
+const K = REGRESSORS.length;
+const ERROR_WINDOW = 200;
+
+export interface CalibrationState {
+  w: number[];
+  /** Covariance, row-major K×K. */
+  p: number[];
+  n: number;
+  /** Recent relative errors |estimated - actual| / actual, oldest first. */
+  errors: number[];
+}
+
+export function freshState(): CalibrationState {
+  const p = new Array<number>(K * K).fill(0);
+  for (let i = 0; i < K; i++) p[i * K + i] = 1; // prior: weights within about ±1 in log space
+  return { w: new Array<number>(K).fill(0), p, n: 0, errors: [] };
+}
+
+/** A valid state or a fresh one (a state file from another version is ignored, not trusted). */
+export function restoreState(s: unknown): CalibrationState {
+  const c = s as Partial<CalibrationState> | null;
+  if (c && Array.isArray(c.w) && c.w.length === K && Array.isArray(c.p) && c.p.length === K * K && typeof c.n === 'number' && [...c.w, ...c.p].every(Number.isFinite)) {
+    return { w: c.w, p: c.p, n: c.n, errors: Array.isArray(c.errors) ? c.errors.filter(Number.isFinite).slice(-ERROR_WINDOW) : [] };
+  }
+  return freshState();
+}
+
+/** log-space correction w·x for one query. */
+export function correction(state: CalibrationState, x: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < K; i++) s += state.w[i]! * x[i]!;
+  // Never let a young model move an estimate by more than e^±6 (400×).
+  return Math.max(-6, Math.min(6, s));
+}
+
+/**
+ * One RLS step toward y = ln(actual / prior) for regressors x, forgetting factor lambda.
+ * Also records the relative error the estimate had before this update.
+ */
+export function update(state: CalibrationState, x: Float64Array, y: number, lambda: number, relError: number): void {
+  const { w, p } = state;
+  const px = new Float64Array(K);
+  for (let i = 0; i < K; i++) {
+    let s = 0;
+    for (let j = 0; j < K; j++) s += p[i * K + j]! * x[j]!;
+    px[i] = s;
+  }
+  let denom = lambda;
+  for (let i = 0; i < K; i++) denom += x[i]! * px[i]!;
+  let pred = 0;
+  for (let i = 0; i < K; i++) pred += w[i]! * x[i]!;
+  const err = y - pred;
+  for (let i = 0; i < K; i++) w[i] = w[i]! + (px[i]! / denom) * err;
+  for (let i = 0; i < K; i++) for (let j = 0; j < K; j++) p[i * K + j] = (p[i * K + j]! - (px[i]! * px[j]!) / denom) / lambda;
+  state.n++;
+  state.errors.push(relError);
+  if (state.errors.length > ERROR_WINDOW) state.errors.splice(0, state.errors.length - ERROR_WINDOW);
+}
+
+export function median(xs: readonly number[]): number | undefined {
+  if (xs.length === 0) return undefined;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1]! + s[m]!) / 2;
+}

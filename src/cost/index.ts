@@ -1,0 +1,77 @@
+/** Build the cost model from config: pricing cards, one target per cluster, table statistics. */
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from 'pino';
+import type { ResolvedConfig } from '../config/load.js';
+import type { ClusterGroup } from '../dispatch/cluster-group.js';
+import type { Engine } from '../engines/engine.js';
+import { loadCards, type PricingCard } from './cards.js';
+import { CostModel, type CostTarget } from './model.js';
+import { fetchTableStats, TableStatsStore, type TableStats } from './stats.js';
+
+/** The cards that ship with QueryFlux (cost-models/ at the package root). */
+export const BUILTIN_CARDS = resolve(dirname(fileURLToPath(import.meta.url)), '../../cost-models');
+
+export interface RunningCostModel {
+  readonly model: CostModel;
+  readonly cards: ReadonlyMap<string, PricingCard>;
+  /** Re-read table statistics from the engines now. */
+  refreshStats(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Cards: the built-in ones, then the configured paths (relative to the config file) override them. */
+export function cardsFor(config: ResolvedConfig): Map<string, PricingCard> {
+  return loadCards([BUILTIN_CARDS, ...config.raw.costModel.cards], dirname(config.file));
+}
+
+export async function startCostModel(config: ResolvedConfig, groups: ReadonlyMap<string, ClusterGroup>, logger: Logger): Promise<RunningCostModel | undefined> {
+  const cfg = config.raw.costModel;
+  if (!cfg.enabled) return undefined;
+  const cards = cardsFor(config);
+  const targets: CostTarget[] = [];
+  const engines = new Set<Engine>();
+  for (const g of groups.values()) {
+    const resolved = config.groups.get(g.name);
+    for (const m of g.members) {
+      const c = resolved?.members.find((x) => x.name === m.name);
+      const cardName = c?.pricing ?? m.engine.kind;
+      const card = cards.get(cardName);
+      if (card === undefined) throw new Error(`cluster ${m.name}: no pricing card "${cardName}" (known: ${[...cards.keys()].join(', ')})`);
+      targets.push({ cluster: m.name, group: g.name, engineKind: m.engine.kind, card, nodes: c?.nodes, weight: m.weight });
+      engines.add(m.engine);
+    }
+  }
+  const baselineGroup = cfg.baselineGroup ?? config.raw.routingFallback;
+  if (!groups.has(baselineGroup)) throw new Error(`costModel.baselineGroup: unknown group "${baselineGroup}"`);
+  const stats = new TableStatsStore(cfg.tables as Record<string, TableStats>);
+  const statePath = cfg.calibration.statePath === '' ? '' : resolve(dirname(config.file), cfg.calibration.statePath);
+  const model = new CostModel({ targets, stats, baselineGroup, calibration: { ...cfg.calibration, statePath } });
+
+  const refreshStats = async (): Promise<void> => {
+    const merged = new Map<string, TableStats>();
+    for (const e of engines) {
+      try {
+        for (const [k, v] of await fetchTableStats(e)) if (!merged.has(k)) merged.set(k, v);
+      } catch (err) {
+        logger.warn({ err: (err as Error).message, engine: e.kind }, 'cannot read table statistics');
+      }
+    }
+    stats.setFetched(merged);
+  };
+  await refreshStats();
+  let timer: NodeJS.Timeout | undefined;
+  if (cfg.statsRefreshSecs > 0) {
+    timer = setInterval(() => void refreshStats(), cfg.statsRefreshSecs * 1000);
+    timer.unref();
+  }
+  return {
+    model,
+    cards,
+    refreshStats,
+    async close() {
+      if (timer) clearInterval(timer);
+      await model.close();
+    },
+  };
+}

@@ -1,0 +1,269 @@
+/**
+ * The cost model: for each candidate group, predicted bytes scanned, seconds and dollars of a
+ * query, with a confidence; after the query, its actual and baseline cost; and calibration of the
+ * seconds model from every outcome.
+ *
+ *   bytes   = Σ over tables read: stored bytes × share of columns read (columnar engines)
+ *   seconds = prior(card performance, bytes, shape) × exp(w·x)   (w learned per cluster, RLS)
+ *   usd     = card price of {seconds, bytes}
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Analysis } from '../analysis/types.js';
+import { correction, freshState, median, REGRESSORS, restoreState, update, type CalibrationState } from './calibration.js';
+import { priceUsd, type PricingCard } from './cards.js';
+import type { TableStatsStore } from './stats.js';
+import type { CostEstimate } from './types.js';
+
+/** One cluster as the cost model sees it. */
+export interface CostTarget {
+  readonly cluster: string;
+  readonly group: string;
+  readonly engineKind: string;
+  readonly card: PricingCard;
+  /** Nodes billed, when the cluster overrides its card. */
+  readonly nodes?: number;
+  /** Share of the group's traffic it gets (member weight). */
+  readonly weight: number;
+}
+
+export interface CostModelOptions {
+  readonly targets: readonly CostTarget[];
+  readonly stats: TableStatsStore;
+  readonly baselineGroup?: string;
+  readonly calibration: { readonly enabled: boolean; readonly statePath: string; readonly forgetting: number };
+}
+
+/** What the gateway knows about a finished query, for pricing and calibration. */
+export interface Observed {
+  readonly group?: string;
+  readonly cluster?: string;
+  readonly status: string;
+  readonly durationMs: number;
+  readonly queuedMs: number;
+  readonly bytesScanned?: number;
+}
+
+export interface Priced {
+  readonly costUsd?: number;
+  readonly baselineUsd?: number;
+  readonly baselineGroup?: string;
+}
+
+/** Assumed when a table has no statistics: small enough not to scare, flagged by a low confidence. */
+const UNKNOWN_TABLE = { rows: 100_000, bytes: 20_000_000 } as const;
+const SELECTIVITY = { eq: 0.05, neq: 0.9, range: 0.3, in: 0.05, like: 0.25, null: 0.1 } as const;
+const K = REGRESSORS.length;
+
+interface Shape {
+  /** Bytes a scan reads (columnar: only the columns used). */
+  readonly bytes: number;
+  /** Rows after predicates (all tables together). */
+  readonly rows: number;
+  /** Share of tables that had statistics (0..1). */
+  readonly known: number;
+}
+
+export class CostModel {
+  private readonly byGroup = new Map<string, CostTarget[]>();
+  private readonly byCluster = new Map<string, CostTarget>();
+  private readonly state = new Map<string, CalibrationState>();
+  private dirty = false;
+  private saveTimer: NodeJS.Timeout | undefined;
+  readonly baselineGroup: string | undefined;
+
+  constructor(private readonly opts: CostModelOptions) {
+    this.baselineGroup = opts.baselineGroup;
+    for (const t of opts.targets) {
+      const list = this.byGroup.get(t.group) ?? [];
+      list.push(t);
+      this.byGroup.set(t.group, list);
+      this.byCluster.set(t.cluster, t);
+    }
+    this.load();
+    if (opts.calibration.enabled && opts.calibration.statePath !== '') {
+      this.saveTimer = setInterval(() => void this.save(), 30_000);
+      this.saveTimer.unref();
+    }
+  }
+
+  /** Estimates for every candidate group (the pipeline's Estimator). */
+  readonly estimate = (analysis: Analysis, groups: readonly string[]): Record<string, CostEstimate> => {
+    const out: Record<string, CostEstimate> = {};
+    for (const g of groups) {
+      const e = this.estimateGroup(analysis, g);
+      if (e !== undefined) out[g] = e;
+    }
+    return out;
+  };
+
+  /** Weighted mean over the group's members (the strategy picks one; the estimate is the expectation). */
+  estimateGroup(analysis: Analysis, group: string): CostEstimate | undefined {
+    const targets = this.byGroup.get(group);
+    if (targets === undefined || targets.length === 0) return undefined;
+    if (targets.length === 1) return this.estimateTarget(analysis, targets[0]!);
+    let wsum = 0;
+    let usd = 0;
+    let seconds = 0;
+    let bytes = 0;
+    let conf = 0;
+    for (const t of targets) {
+      const e = this.estimateTarget(analysis, t);
+      const w = t.weight > 0 ? t.weight : 0;
+      wsum += w;
+      usd += w * e.usd;
+      seconds += w * e.seconds;
+      bytes += w * e.bytesScanned;
+      conf += w * e.confidence;
+    }
+    if (wsum === 0) return this.estimateTarget(analysis, targets[0]!);
+    return { usd: usd / wsum, seconds: seconds / wsum, bytesScanned: bytes / wsum, confidence: conf / wsum };
+  }
+
+  estimateTarget(analysis: Analysis, t: CostTarget): CostEstimate {
+    const shape = this.shape(analysis, t.card.columnar);
+    const x = regressors(analysis, shape);
+    const prior = priorSeconds(t.card, analysis, shape);
+    const st = this.state.get(t.cluster);
+    const seconds = st === undefined ? prior : prior * Math.exp(correction(st, x));
+    const usd = priceUsd(t.card, { seconds, bytesScanned: shape.bytes }, t.nodes);
+    return { usd, seconds, bytesScanned: shape.bytes, confidence: this.confidence(st, shape) };
+  }
+
+  private confidence(st: CalibrationState | undefined, shape: Shape): number {
+    const n = st?.n ?? 0;
+    const learned = n / (n + 20);
+    const err = st ? (median(st.errors) ?? 1) : 1;
+    const c = (0.25 + 0.75 * learned / (1 + err)) * (0.5 + 0.5 * shape.known);
+    return Math.round(c * 1000) / 1000;
+  }
+
+  private shape(a: Analysis, columnar: boolean): Shape {
+    if (a.tables.length === 0) return { bytes: 0, rows: 1, known: 1 };
+    let bytes = 0;
+    let rows = 0;
+    let known = 0;
+    for (const table of a.tables) {
+      const s = this.opts.stats.lookup(table);
+      if (s !== undefined) known++;
+      const st = s ?? UNKNOWN_TABLE;
+      let share = 1;
+      const cols = s?.columns;
+      if (columnar && cols !== undefined && a.features.select_star === 0) {
+        let used = 0;
+        const prefix = `${table}.`;
+        for (const c of a.columns) if (c.startsWith(prefix) || (a.tables.length === 1 && !c.includes('.'))) used++;
+        share = Math.min(1, Math.max(1, used) / cols);
+      }
+      bytes += st.bytes * share;
+      let sel = 1;
+      for (const p of a.predicates) {
+        if (p.column.startsWith(`${table}.`) || (a.tables.length === 1 && !p.column.includes('.'))) {
+          sel *= p.op === 'in' ? Math.min(1, SELECTIVITY.in * p.values) : SELECTIVITY[p.op];
+        }
+      }
+      rows += st.rows * sel;
+    }
+    return { bytes, rows, known: known / a.tables.length };
+  }
+
+  /** Actual cost of a finished query where it ran, and its baseline cost. */
+  price(o: Observed, estimates: Readonly<Record<string, CostEstimate>> | undefined, analysis: Analysis | undefined): Priced {
+    const t = o.cluster === undefined ? undefined : this.byCluster.get(o.cluster);
+    if (t === undefined || o.status === 'denied') return {};
+    const seconds = Math.max(0, o.durationMs - o.queuedMs) / 1000;
+    const bytes = o.bytesScanned ?? estimates?.[t.group]?.bytesScanned ?? (analysis ? this.shape(analysis, t.card.columnar).bytes : 0);
+    const costUsd = priceUsd(t.card, { seconds, bytesScanned: bytes }, t.nodes);
+    const baselineGroup = this.baselineGroup;
+    if (baselineGroup === undefined) return { costUsd };
+    const baselineUsd = o.group === baselineGroup ? costUsd : estimates?.[baselineGroup]?.usd;
+    return { costUsd, baselineUsd, baselineGroup };
+  }
+
+  /** Learn from one successful query: move the cluster's seconds model toward what happened. */
+  observe(o: Observed, analysis: Analysis): void {
+    if (!this.opts.calibration.enabled || o.status !== 'ok' || o.cluster === undefined || analysis.depth !== 'ast') return;
+    const t = this.byCluster.get(o.cluster);
+    if (t === undefined) return;
+    const actual = Math.max(1e-5, (o.durationMs - o.queuedMs) / 1000);
+    const shape = this.shape(analysis, t.card.columnar);
+    const x = regressors(analysis, shape);
+    const prior = priorSeconds(t.card, analysis, shape);
+    let st = this.state.get(t.cluster);
+    if (st === undefined) {
+      st = freshState();
+      this.state.set(t.cluster, st);
+    }
+    const estimated = prior * Math.exp(correction(st, x));
+    update(st, x, Math.log(actual / prior), this.opts.calibration.forgetting, Math.abs(estimated - actual) / actual);
+    this.dirty = true;
+  }
+
+  /** Per cluster: observations and median relative error of recent seconds estimates. */
+  accuracy(): Record<string, { observations: number; medianRelativeError: number | null }> {
+    const out: Record<string, { observations: number; medianRelativeError: number | null }> = {};
+    for (const [cluster, st] of this.state) out[cluster] = { observations: st.n, medianRelativeError: median(st.errors) ?? null };
+    return out;
+  }
+
+  /** Forget what was learned (tests, `queryflux cost calibrate --reset`). */
+  reset(): void {
+    this.state.clear();
+    this.dirty = true;
+  }
+
+  private load(): void {
+    const path = this.opts.calibration.statePath;
+    if (!this.opts.calibration.enabled || path === '' || !existsSync(path)) return;
+    try {
+      const saved = JSON.parse(readFileSync(path, 'utf8')) as { version?: number; clusters?: Record<string, unknown> };
+      if (saved.version !== 1 || saved.clusters === undefined) return;
+      for (const [cluster, s] of Object.entries(saved.clusters)) if (this.byCluster.has(cluster)) this.state.set(cluster, restoreState(s));
+    } catch {
+      /* unreadable state: start from the priors */
+    }
+  }
+
+  /** Persist the calibration state (every 30 s when it changed, and at shutdown). */
+  async save(): Promise<void> {
+    const path = this.opts.calibration.statePath;
+    if (!this.dirty || !this.opts.calibration.enabled || path === '') return;
+    this.dirty = false;
+    mkdirSync(dirname(path), { recursive: true });
+    const clusters: Record<string, CalibrationState> = {};
+    for (const [k, v] of this.state) clusters[k] = v;
+    await writeFile(path, JSON.stringify({ version: 1, regressors: REGRESSORS, clusters }));
+  }
+
+  async close(): Promise<void> {
+    if (this.saveTimer) clearInterval(this.saveTimer);
+    await this.save();
+  }
+}
+
+/** Prior seconds from the card's performance section and the statement's shape. */
+export function priorSeconds(card: PricingCard, a: Analysis, s: Shape): number {
+  const f = a.features;
+  const mb = s.bytes / 1e6;
+  // Row stores with an equality predicate are assumed to use an index: they read the matching rows.
+  const scanMb = !card.columnar && f.eq_predicates > 0 ? Math.min(mb, (s.rows * 200) / 1e6) : mb;
+  const complexity = (1 + 0.5 * f.joins) * (f.aggregates > 0 || f.group_by_width > 0 ? 1.3 : 1) * (1 + 0.5 * f.window_functions) * (f.distinct ? 1.2 : 1) * (1 + 0.3 * f.subqueries);
+  return card.performance.overheadMs / 1000 + (scanMb / card.performance.mbPerSecond) * complexity;
+}
+
+function regressors(a: Analysis, s: Shape): Float64Array {
+  const f = a.features;
+  const x = new Float64Array(K);
+  x[0] = 1;
+  x[1] = Math.log1p(s.bytes / 1e6);
+  x[2] = Math.log1p(s.rows / 1e3);
+  x[3] = f.joins;
+  x[4] = f.aggregates > 0 ? 1 : 0;
+  x[5] = f.window_functions;
+  x[6] = f.group_by_width > 0 ? 1 : 0;
+  x[7] = f.distinct;
+  x[8] = f.subqueries;
+  x[9] = f.eq_predicates > 0 ? 1 : 0;
+  return x;
+}

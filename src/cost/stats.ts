@@ -1,0 +1,69 @@
+/**
+ * Table statistics for the cost model: declared in config (`costModel.tables`) or fetched from the
+ * engines' catalogs (DuckDB duckdb_tables(), PostgreSQL pg_class) at start and on a schedule,
+ * always off the query path. Declared numbers win over fetched ones.
+ */
+import type { Engine } from '../engines/engine.js';
+
+export interface TableStats {
+  readonly rows: number;
+  readonly bytes: number;
+  readonly columns?: number;
+}
+
+const CATALOG_SQL: Readonly<Record<string, string>> = {
+  duckdb: `SELECT schema_name, table_name, estimated_size, column_count, estimated_size * column_count * 8 FROM duckdb_tables() WHERE NOT internal AND schema_name NOT IN ('qfpg')`,
+  postgres: `SELECT n.nspname, c.relname, greatest(c.reltuples, 0)::bigint, c.relnatts, pg_table_size(c.oid) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'm', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'`,
+};
+
+export class TableStatsStore {
+  private readonly declared = new Map<string, TableStats>();
+  private fetched = new Map<string, TableStats>();
+
+  constructor(declared: Readonly<Record<string, TableStats>> = {}) {
+    for (const [name, s] of Object.entries(declared)) this.declared.set(name.toLowerCase(), s);
+  }
+
+  /** Stats of a table as a query names it: exact, then by its last name part. */
+  lookup(table: string): TableStats | undefined {
+    const d = this.declared.get(table) ?? this.fetched.get(table);
+    if (d !== undefined) return d;
+    const dot = table.lastIndexOf('.');
+    if (dot < 0) return undefined;
+    const short = table.slice(dot + 1);
+    return this.declared.get(short) ?? this.fetched.get(short);
+  }
+
+  /** Replace the fetched statistics (keys: `table` and `schema.table`). */
+  setFetched(stats: Map<string, TableStats>): void {
+    this.fetched = stats;
+  }
+
+  get size(): number {
+    return this.declared.size + this.fetched.size;
+  }
+}
+
+/** Read table statistics from one engine's catalog (DuckDB and PostgreSQL; others: none). */
+export async function fetchTableStats(engine: Engine): Promise<Map<string, TableStats>> {
+  const out = new Map<string, TableStats>();
+  const sql = CATALOG_SQL[engine.kind];
+  if (sql === undefined) return out;
+  const stream = await engine.execute({ sql });
+  try {
+    for await (const batch of stream.batches()) {
+      for (const row of batch) {
+        const [schema, table] = [String(row[0]).toLowerCase(), String(row[1]).toLowerCase()];
+        const rows = Number(row[2]);
+        const columns = Number(row[3]);
+        const bytes = Number(row[4]);
+        const s: TableStats = { rows: Number.isFinite(rows) ? rows : 0, bytes: Number.isFinite(bytes) ? bytes : 0, columns: columns > 0 ? columns : undefined };
+        out.set(`${schema}.${table}`, s);
+        if (!out.has(table) || schema === 'main' || schema === 'public') out.set(table, s);
+      }
+    }
+  } finally {
+    await stream.close();
+  }
+  return out;
+}

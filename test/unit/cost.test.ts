@@ -1,0 +1,133 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { analyze, warmUpAnalysis } from '../../src/analysis/analyzer.js';
+import { loadCards, priceUsd, type PricingCard } from '../../src/cost/cards.js';
+import { BUILTIN_CARDS } from '../../src/cost/index.js';
+import { CostModel, priorSeconds, type CostTarget } from '../../src/cost/model.js';
+import { TableStatsStore } from '../../src/cost/stats.js';
+
+const cards = loadCards([BUILTIN_CARDS], process.cwd());
+const card = (name: string): PricingCard => cards.get(name)!;
+
+beforeAll(async () => {
+  await warmUpAnalysis();
+});
+
+describe('pricing cards', () => {
+  it('every built-in card is valid and cites its source', () => {
+    expect([...cards.keys()].sort()).toEqual(['athena', 'bigquery', 'duckdb', 'postgres', 'snowflake', 'starrocks', 'trino']);
+    for (const name of cards.keys()) expect(readFileSync(join(BUILTIN_CARDS, `${name}.yaml`), 'utf8')).toMatch(/Source[s]?: https:\/\//);
+  });
+
+  it('scan pricing: $5/TB, 10 MB minimum, rounded up to the MB (Athena)', () => {
+    const a = card('athena');
+    expect(priceUsd(a, { seconds: 100, bytesScanned: 0 })).toBeCloseTo((10e6 / 1e12) * 5, 12); // the minimum
+    expect(priceUsd(a, { seconds: 1, bytesScanned: 1e12 })).toBeCloseTo(5, 9);
+    expect(priceUsd(a, { seconds: 1, bytesScanned: 50_000_001 })).toBeCloseTo((51e6 / 1e12) * 5, 12); // 51 MB billed
+    // BigQuery bills TiB: 1 TiB = $6.25.
+    expect(priceUsd(card('bigquery'), { seconds: 1, bytesScanned: 2 ** 40 })).toBeCloseTo(6.25, 9);
+  });
+
+  it('compute pricing: node-hours of busy time, or uptime spread over utilization', () => {
+    const t = card('trino'); // 4 nodes × $0.504/h
+    expect(priceUsd(t, { seconds: 3600, bytesScanned: 1e15 })).toBeCloseTo(4 * 0.504, 9);
+    expect(priceUsd(t, { seconds: 10, bytesScanned: 0 }, 8)).toBeCloseTo((10 * 8 * 0.504) / 3600, 12);
+    const uptime: PricingCard = { ...t, compute: { ...t.compute!, billing: 'uptime', utilization: 0.25 } };
+    expect(priceUsd(uptime, { seconds: 10, bytesScanned: 0 })).toBeCloseTo(((10 * 4 * 0.504) / 3600) * 4, 12);
+  });
+
+  it('credit pricing: per second with a 60 s minimum', () => {
+    const s = card('snowflake'); // 1 credit/h × $2
+    expect(priceUsd(s, { seconds: 1, bytesScanned: 0 })).toBeCloseTo((60 / 3600) * 2, 12);
+    expect(priceUsd(s, { seconds: 7200, bytesScanned: 0 })).toBeCloseTo(4, 9);
+  });
+
+  it('a broken card is refused with its file and key', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qf-cards-'));
+    writeFileSync(join(dir, 'bad.yaml'), 'name: bad\nengine: x\nmodel: scan\nperformance: {overheadMs: 1, mbPerSecond: 1}\n');
+    expect(() => loadCards([dir], dir)).toThrow(/bad\.yaml.*scan, compute or credits/);
+    writeFileSync(join(dir, 'bad.yaml'), 'name: bad\nengine: x\nmodel: scan\nscan: {usdPerTB: -1}\nperformance: {overheadMs: 1, mbPerSecond: 1}\n');
+    expect(() => loadCards([dir], dir)).toThrow(/bad\.yaml: scan\.usdPerTB/);
+  });
+});
+
+function model(targets: CostTarget[], stats = new TableStatsStore(), statePath = '') {
+  return new CostModel({ targets, stats, baselineGroup: targets[0]!.group, calibration: { enabled: true, statePath, forgetting: 0.995 } });
+}
+
+describe('estimates', () => {
+  const stats = new TableStatsStore({ lineitem: { rows: 6_000_000, bytes: 2e9, columns: 16 }, orders: { rows: 1_500_000, bytes: 4e8, columns: 9 } });
+  const targets: CostTarget[] = [
+    { cluster: 'duck', group: 'compute', engineKind: 'duckdb', card: card('duckdb'), weight: 1 },
+    { cluster: 'lake', group: 'scan', engineKind: 'duckdb', card: card('athena'), weight: 1 },
+  ];
+
+  it('bytes follow the columns a query reads on columnar engines; dollars follow the card', () => {
+    const m = model(targets, stats);
+    const narrow = analyze('select sum(l_extendedprice) from lineitem where l_shipdate > date \'1998-01-01\'', 'postgres');
+    const wide = analyze('select * from lineitem', 'postgres');
+    const e1 = m.estimate(narrow, ['compute', 'scan']);
+    const e2 = m.estimate(wide, ['compute', 'scan']);
+    expect(e1.scan!.bytesScanned).toBeCloseTo((2e9 * 2) / 16, 0);
+    expect(e2.scan!.bytesScanned).toBeCloseTo(2e9, 0);
+    expect(e1.scan!.usd).toBeCloseTo(priceUsd(card('athena'), { seconds: 0, bytesScanned: (2e9 * 2) / 16 }), 12);
+    expect(e2.scan!.usd).toBeGreaterThan(e1.scan!.usd);
+    expect(e1.compute!.seconds).toBeLessThan(e2.compute!.seconds);
+    expect(e1.compute!.confidence).toBeGreaterThan(0);
+    // Unknown tables lower the confidence.
+    const unknown = m.estimate(analyze('select * from nowhere', 'postgres'), ['compute']).compute!;
+    expect(unknown.confidence).toBeLessThan(e1.compute!.confidence);
+  });
+
+  it('prices an outcome where it ran and against the baseline group', () => {
+    const m = model(targets, stats);
+    const a = analyze('select count(*) from orders', 'postgres');
+    const est = m.estimate(a, ['compute', 'scan']);
+    const p = m.price({ group: 'scan', cluster: 'lake', status: 'ok', durationMs: 1500, queuedMs: 500 }, est, a);
+    expect(p.costUsd).toBeCloseTo(priceUsd(card('athena'), { seconds: 1, bytesScanned: est.scan!.bytesScanned }), 12);
+    expect(p).toMatchObject({ baselineGroup: 'compute', baselineUsd: est.compute!.usd });
+    const onBaseline = m.price({ group: 'compute', cluster: 'duck', status: 'ok', durationMs: 2000, queuedMs: 0 }, est, a);
+    expect(onBaseline.baselineUsd).toBe(onBaseline.costUsd);
+    expect(m.price({ group: 'compute', cluster: 'duck', status: 'denied', durationMs: 1, queuedMs: 0 }, est, a)).toEqual({});
+  });
+});
+
+describe('calibration', () => {
+  it('converges on synthetic outcomes: median relative error ≤ 25% after 200 queries, state survives a restart', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qf-cal-'));
+    const statePath = join(dir, 'cal.json');
+    const stats = new TableStatsStore({ t1: { rows: 1e5, bytes: 1e7, columns: 4 }, t2: { rows: 1e6, bytes: 1e8, columns: 8 }, t3: { rows: 1e7, bytes: 1e9, columns: 10 } });
+    const target: CostTarget = { cluster: 'c', group: 'g', engineKind: 'duckdb', card: card('duckdb'), weight: 1 };
+    const m = model([target], stats, statePath);
+    // The "true" engine is 3× slower than the prior on scans and pays 40 ms per join, with ±10% noise.
+    const shapes = [
+      'select count(*) from t1', 'select a, sum(b) from t2 group by a', 'select * from t3 where c = 1',
+      'select x.a, count(*) from t2 x join t1 y on x.a = y.a group by x.a', 'select distinct c from t3',
+      'select a, row_number() over (order by b) from t2', 'select * from t1 x join t2 y on x.a = y.a join t3 z on z.a = y.a',
+    ].map((q) => analyze(q, 'postgres'));
+    let seed = 42;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const truth = (i: number) => {
+      const a = shapes[i]!;
+      const base = priorSeconds(card('duckdb'), a, { bytes: m.estimateTarget(a, target).bytesScanned, rows: 1, known: 1 });
+      return (base * 3 + 0.04 * a.features.joins) * (0.9 + 0.2 * rand());
+    };
+    const before = shapes.map((a, i) => Math.abs(m.estimateTarget(a, target).seconds - truth(i)) / truth(i));
+    for (let q = 0; q < 200; q++) {
+      const i = q % shapes.length;
+      m.observe({ cluster: 'c', group: 'g', status: 'ok', durationMs: truth(i) * 1000, queuedMs: 0 }, shapes[i]!);
+    }
+    const after = shapes.map((a, i) => Math.abs(m.estimateTarget(a, target).seconds - truth(i)) / truth(i));
+    const med = (xs: number[]) => [...xs].sort((x, y) => x - y)[xs.length >> 1]!;
+    expect(med(before)).toBeGreaterThan(0.5);
+    expect(med(after)).toBeLessThanOrEqual(0.25);
+    expect(m.accuracy().c!.observations).toBe(200);
+    return m.close().then(() => {
+      const again = model([target], stats, statePath);
+      expect(again.estimateTarget(shapes[2]!, target).seconds).toBeCloseTo(m.estimateTarget(shapes[2]!, target).seconds, 9);
+      void again.close();
+    });
+  });
+});
