@@ -157,7 +157,8 @@ export class Translator {
       if (this.mode === 'strict') throw this.refuse(from, to, `cannot parse as ${from}: ${target.error}`, 'QF_TRANSLATION_FAILED', target.position);
       return { sql: this.finish(sql, from, to), how: 'unparsed', warnings };
     }
-    if (pre === sql) {
+    // DuckDB's parser accepts PostgreSQL's and Trino's spelling of what polyglot left alone.
+    if (pre === sql && to === 'duckdb' && (from === 'postgres' || from === 'trino')) {
       const same = transpile(p, sql, from, from);
       if (same.ok && same.sql === target.sql) return { sql: this.finish(sql, from, to), how: 'unchanged', warnings };
     }
