@@ -28,11 +28,15 @@ export interface HistoryDb {
 
 /** How long a PostgreSQL connection attempt may take before a write counts as failed. */
 const PG_CONNECT_TIMEOUT_MS = 5000;
-/** SQLite: wait this long for another process's write lock (replicas, the CLI) before failing. */
+/**
+ * SQLite: how long to wait for another process's write lock (the CLI, a second gateway on the
+ * same file). better-sqlite3 waits synchronously, so the gateway keeps this short (its writer
+ * retries later); the CLI can afford to wait.
+ */
 const SQLITE_BUSY_TIMEOUT_MS = 5000;
 
 /** Open (lazily connect) the configured history database. Relative SQLite paths resolve from the working directory. */
-export async function openHistoryDb(cfg: PersistenceConfig): Promise<HistoryDb> {
+export async function openHistoryDb(cfg: PersistenceConfig, opts: { busyTimeoutMs?: number } = {}): Promise<HistoryDb> {
   if (cfg.type === 'postgres') {
     const pool = postgresPoolConfig(cfg);
     const prisma = new PostgresClient({ adapter: new PrismaPg(pool) }) as unknown as HistoryPrisma;
@@ -41,7 +45,7 @@ export async function openHistoryDb(cfg: PersistenceConfig): Promise<HistoryDb> 
   }
   const file = cfg.type === 'inMemory' ? ':memory:' : resolve(cfg.path);
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const prisma = new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: file, timeout: SQLITE_BUSY_TIMEOUT_MS }) });
+  const prisma = new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: file, timeout: opts.busyTimeoutMs ?? SQLITE_BUSY_TIMEOUT_MS }) });
   if (file !== ':memory:') {
     // WAL: readers (reports, the admin API) never block the writer; NORMAL sync is durable
     // across process crashes, which is what a history needs.

@@ -20,6 +20,8 @@ export interface HistoryOptions {
 }
 
 const DAY_MS = 86_400_000;
+/** The gateway's SQLite lock wait (blocks the event loop while it waits; the writer retries). */
+const GATEWAY_SQLITE_BUSY_MS = 250;
 
 export class History implements OutcomeSink {
   readonly writer: HistoryWriter;
@@ -40,7 +42,7 @@ export class History implements OutcomeSink {
           await store.insert(batch);
         },
         insertOne: (o) => store.insertOne(o),
-        ping: () => store.ping(),
+        refused: (err) => store.refused(err),
       },
       { flushIntervalMs: p.flushIntervalMs, batchSize: p.batchSize, maxBufferRows: p.maxBufferRows, logger: opts.logger, observer: opts.observer },
     );
@@ -50,7 +52,7 @@ export class History implements OutcomeSink {
 
   /** Open the database and try the migrations once (a failure is logged; writes retry them). */
   static async start(opts: HistoryOptions): Promise<History> {
-    const db = await openHistoryDb(opts.persistence);
+    const db = await openHistoryDb(opts.persistence, { busyTimeoutMs: GATEWAY_SQLITE_BUSY_MS });
     const history = new History(new HistoryStore(db, opts.persistence.redactSql), opts);
     try {
       await history.ready();

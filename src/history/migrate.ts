@@ -63,30 +63,32 @@ interface Applied {
 /** Apply pending migrations; resolves with the ids applied now. Warns (via `onWarning`) when an applied file changed. */
 export async function migrate(db: HistoryDb, opts: { dir?: string; onWarning?: (msg: string) => void } = {}): Promise<string[]> {
   const migrations = loadMigrations(db.provider, opts.dir);
-  const applied: string[] = [];
   for (let attempt = 1; ; attempt++) {
     try {
-      await db.prisma.$executeRawUnsafe(TRACKING_TABLE);
-      const done = new Map((await db.prisma.$queryRawUnsafe<Applied[]>('SELECT "id", "checksum" FROM "queryflux_migrations"')).map((r) => [r.id, r.checksum]));
-      for (const m of migrations) {
-        const sum = done.get(m.id);
-        if (sum !== undefined && sum !== m.checksum) opts.onWarning?.(`migration ${m.id} changed after it was applied; it is not re-run (add a new migration instead)`);
-      }
-      for (const m of migrations.filter((x) => !done.has(x.id))) {
-        const ran = await db.prisma.$transaction(async (tx) => {
-          if (db.provider === 'postgres') await tx.$queryRawUnsafe(`SELECT pg_advisory_xact_lock(${PG_LOCK_KEY})`);
-          // Another process may have applied it between our read and our lock.
-          const again = await tx.$queryRawUnsafe<Applied[]>(`SELECT "id", "checksum" FROM "queryflux_migrations" WHERE "id" = ${param(db, 1)}`, m.id);
-          if (again.length > 0) return false;
-          for (const stmt of splitStatements(m.sql)) await tx.$executeRawUnsafe(stmt);
-          await tx.$executeRawUnsafe(`INSERT INTO "queryflux_migrations" ("id", "checksum", "applied_at") VALUES (${param(db, 1)}, ${param(db, 2)}, ${param(db, 3)})`, m.id, m.checksum, new Date().toISOString());
-          return true;
-        }, { timeout: 60_000, maxWait: 30_000 });
-        if (ran) applied.push(m.id);
-      }
-      return applied;
+      // One transaction for the lot. PostgreSQL: the advisory lock comes first, because even
+      // CREATE TABLE IF NOT EXISTS races between sessions (duplicate pg_type row).
+      return await db.prisma.$transaction(
+        async (tx) => {
+          if (db.provider === 'postgres') await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${PG_LOCK_KEY})`);
+          await tx.$executeRawUnsafe(TRACKING_TABLE);
+          const done = new Map((await tx.$queryRawUnsafe<Applied[]>('SELECT "id", "checksum" FROM "queryflux_migrations"')).map((r) => [r.id, r.checksum]));
+          const applied: string[] = [];
+          for (const m of migrations) {
+            const sum = done.get(m.id);
+            if (sum !== undefined) {
+              if (sum !== m.checksum) opts.onWarning?.(`migration ${m.id} changed after it was applied; it is not re-run (add a new migration instead)`);
+              continue;
+            }
+            for (const stmt of splitStatements(m.sql)) await tx.$executeRawUnsafe(stmt);
+            await tx.$executeRawUnsafe(`INSERT INTO "queryflux_migrations" ("id", "checksum", "applied_at") VALUES (${param(db, 1)}, ${param(db, 2)}, ${param(db, 3)})`, m.id, m.checksum, new Date().toISOString());
+            applied.push(m.id);
+          }
+          return applied;
+        },
+        { timeout: 60_000, maxWait: 30_000 },
+      );
     } catch (err) {
-      // SQLite: another process held the write lock past the busy timeout, or upgraded first.
+      // SQLite: another process held the write lock past the busy timeout, or wrote first.
       if (db.provider === 'sqlite' && attempt < 5 && /busy|locked/i.test(String((err as Error)?.message))) {
         await new Promise((r) => setTimeout(r, 100 * attempt));
         continue;

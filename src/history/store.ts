@@ -15,6 +15,8 @@ export interface HistoryFilter {
 }
 
 const PING_TIMEOUT_MS = 3000;
+/** Prisma error codes meaning "this row is wrong", not "the database is unavailable". */
+const REFUSED_CODES = new Set(['P2000', 'P2002', 'P2003', 'P2004', 'P2005', 'P2006', 'P2007', 'P2011', 'P2012', 'P2019', 'P2020', 'P2023']);
 
 export class HistoryStore implements HistoryTarget {
   constructor(
@@ -30,6 +32,15 @@ export class HistoryStore implements HistoryTarget {
 
   async insertOne(o: QueryOutcome): Promise<void> {
     await this.db.prisma.queryHistory.create({ data: toRow(o, this.redactSql) });
+  }
+
+  /** Prisma's codes for data the database refused; anything else (connection, timeout, busy) is an outage. */
+  refused(err: unknown): boolean {
+    const code = (err as { code?: unknown } | null)?.code;
+    if (typeof code === 'string' && REFUSED_CODES.has(code)) return true;
+    if ((err as Error | null)?.name === 'PrismaClientValidationError') return true;
+    // Raw driver errors surface as P2010 with the SQLSTATE in the message: class 22 (data) and 23 (constraint).
+    return /Code: `(?:22|23)[0-9A-Z]{3}`|SQLITE_CONSTRAINT|SQLITE_MISMATCH|SQLITE_TOOBIG/.test((err as Error | null)?.message ?? '');
   }
 
   async ping(): Promise<boolean> {

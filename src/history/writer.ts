@@ -14,8 +14,8 @@ export interface HistoryTarget {
   insert(batch: readonly QueryOutcome[]): Promise<void>;
   /** Insert one row; used to isolate a row the database refuses (a bad value, a duplicate id). */
   insertOne(outcome: QueryOutcome): Promise<void>;
-  /** True when the database answers: tells a refused batch from a database that is down. */
-  ping(): Promise<boolean>;
+  /** True when `err` means the database refused the data (constraint, bad value); false when it is down, busy or slow (retry later). */
+  refused(err: unknown): boolean;
 }
 
 /** Why a row was not written. */
@@ -161,7 +161,10 @@ export class HistoryWriter implements OutcomeSink {
       try {
         await this.target.insert(batch);
       } catch (err) {
-        if (!(await this.isolateRejected(batch, err))) return;
+        this.stats.failedWrites++;
+        if (!this.target.refused(err)) return void this.failed(err);
+        if (!(await this.isolateRefused(batch))) return;
+        continue;
       }
       this.opts.observer?.wrote(batch.length, (performance.now() - t0) / 1000);
       this.stats.written += batch.length;
@@ -173,32 +176,34 @@ export class HistoryWriter implements OutcomeSink {
   }
 
   /**
-   * A batch failed. If the database answers, some row was refused: write the batch row by row and
-   * drop (count) the refused ones, so one bad row never blocks the history. Otherwise back off and
-   * keep the batch for the next attempt. Returns true when the batch is dealt with.
+   * The database refused a batch (a bad value, a duplicate id): write it row by row, dropping and
+   * counting the refused rows, so one bad row never blocks the history. Each settled row advances
+   * the cursor, so a retry after an outage in the middle neither loses nor duplicates rows.
+   * Returns false when the database became unreachable meanwhile.
    */
-  private async isolateRejected(batch: readonly QueryOutcome[], err: unknown): Promise<boolean> {
-    this.stats.failedWrites++;
-    const alive = await this.target.ping().catch(() => false);
-    if (alive) {
-      let refused = 0;
-      let firstError: unknown;
+  private async isolateRefused(batch: readonly QueryOutcome[]): Promise<boolean> {
+    let refused = 0;
+    let firstError: unknown;
+    try {
       for (const o of batch) {
+        const t0 = performance.now();
         try {
           await this.target.insertOne(o);
+          this.opts.observer?.wrote(1, (performance.now() - t0) / 1000);
+          this.stats.written++;
         } catch (e) {
-          if (!(await this.target.ping().catch(() => false))) return this.failed(e);
+          if (!this.target.refused(e)) return this.failed(e);
           refused++;
           firstError ??= e;
+          this.drop(1, 'rejected');
         }
+        this.cursor++;
       }
-      if (refused > 0) {
-        this.drop(refused, 'rejected');
-        this.opts.logger.warn({ rows: refused, err: safeErrorMessage(firstError) }, 'history: database refused rows; dropped');
-      }
+      this.recovered();
       return true;
+    } finally {
+      if (refused > 0) this.opts.logger.warn({ rows: refused, err: safeErrorMessage(firstError) }, 'history: database refused rows; dropped');
     }
-    return this.failed(err);
   }
 
   private failed(err: unknown): false {

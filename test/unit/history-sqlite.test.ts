@@ -12,16 +12,18 @@ import { loadMigrations, migrate, splitStatements } from '../../src/history/migr
 const dir = mkdtempSync(join(tmpdir(), 'qf-history-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const DAY = 86_400_000;
+const BASE = Date.now();
 const persistence = (file: string, over: Partial<PersistenceConfig> = {}): PersistenceConfig => ({ type: 'sqlite', path: join(dir, file), flushIntervalMs: 50, batchSize: 100, maxBufferRows: 1000, redactSql: false, ...over });
 const silent = pino({ level: 'silent' });
 
 function outcome(i: number, over: Partial<QueryOutcome> = {}): QueryOutcome {
-  return { id: `q${i}`, protocol: 'postgres', user: i % 2 ? 'alice' : 'bob', sql: `select * from t where name = 'x${i}' and n > ${i}`, fingerprint: 'select * from t where name = ? and n > ?', status: i % 3 === 0 ? 'error' : 'ok', errorCode: i % 3 === 0 ? 'QF_ENGINE_ERROR' : undefined, receivedAt: Date.now() - i * 1000, queuedMs: 0.5, durationMs: 12.5, rows: 3, clientTags: ['etl'], tables: ['t'], kind: 'select', group: 'duck', cluster: 'duck-1', engine: 'duckdb', ...over };
+  return { id: `q${i}`, protocol: 'postgres', user: i % 2 ? 'alice' : 'bob', sql: `select * from t where name = 'x${i}' and n > ${i}`, fingerprint: 'select * from t where name = ? and n > ?', status: i % 3 === 0 ? 'error' : 'ok', errorCode: i % 3 === 0 ? 'QF_ENGINE_ERROR' : undefined, receivedAt: BASE - i * 1000, queuedMs: 0.5, durationMs: 12.5, rows: 3, clientTags: ['etl'], tables: ['t'], kind: 'select', group: 'duck', cluster: 'duck-1', engine: 'duckdb', ...over };
 }
 
 describe('history on SQLite', () => {
   it('applies migrations once, tracks them, and runs concurrent migrations safely', async () => {
-    const [a, b] = await Promise.all([openHistoryDb(persistence('m.db')), openHistoryDb(persistence('m.db'))]);
+    // In one process better-sqlite3's lock wait blocks the other connection: a short wait, then a retry.
+    const [a, b] = await Promise.all([openHistoryDb(persistence('m.db'), { busyTimeoutMs: 100 }), openHistoryDb(persistence('m.db'), { busyTimeoutMs: 100 })]);
     const results = await Promise.all([migrate(a), migrate(b)]);
     expect(results.flat()).toEqual(loadMigrations('sqlite').map((m) => m.id));
     expect(await migrate(a)).toEqual([]);
@@ -51,12 +53,24 @@ describe('history on SQLite', () => {
     expect(bob.map((e) => e.id)).toEqual(['q2', 'q4', 'q6', 'q8', 'q10', 'q12', 'q14', 'q16', 'q18', 'q20']);
     const errors = await h.store.list({ status: 'error', limit: 3 });
     expect(errors.map((e) => [e.id, e.errorCode])).toEqual([['q3', 'QF_ENGINE_ERROR'], ['q6', 'QF_ENGINE_ERROR'], ['q9', 'QF_ENGINE_ERROR']]);
-    expect((await h.store.list({ since: new Date(Date.now() - 5_500), limit: 100 })).length).toBe(5);
+    expect((await h.store.list({ since: new Date(BASE - 5_500), limit: 100 })).map((e) => e.id)).toEqual(['q1', 'q2', 'q3', 'q4', 'q5']);
     await h.close();
     // Durable: a new process sees the rows.
     const again = await History.start({ persistence: persistence('rows.db'), retentionDays: 30, logger: silent });
     expect(await again.store.count()).toBe(20);
     await again.close();
+  });
+
+  it('a row the database refuses (duplicate id) is dropped and counted; the rest of its batch is written', async () => {
+    const drops: Record<string, number> = {};
+    const h = await History.start({ persistence: persistence('dup.db'), retentionDays: 30, logger: silent, observer: { dropped: (n, r) => (drops[r] = (drops[r] ?? 0) + n), wrote: () => undefined } });
+    h.record(outcome(1));
+    await h.writer.flush();
+    for (let i = 1; i <= 5; i++) h.record(outcome(i));
+    expect(await h.writer.flush()).toBe(0);
+    expect(drops).toEqual({ rejected: 1 });
+    expect(await h.store.count()).toBe(5);
+    await h.close();
   });
 
   it('redactSql stores the text with literals replaced', async () => {

@@ -23,8 +23,8 @@ class FakeDb implements HistoryTarget {
   async insertOne(o: QueryOutcome): Promise<void> {
     return this.insert([o]);
   }
-  async ping(): Promise<boolean> {
-    return this.up;
+  refused(err: unknown): boolean {
+    return (err as Error).message === 'constraint violation';
   }
 }
 
