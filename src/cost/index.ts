@@ -45,7 +45,8 @@ export async function startCostModel(config: ResolvedConfig, groups: ReadonlyMap
   const baselineGroup = cfg.baselineGroup ?? config.raw.routingFallback;
   if (!groups.has(baselineGroup)) throw new Error(`costModel.baselineGroup: unknown group "${baselineGroup}"`);
   const stats = new TableStatsStore(cfg.tables as Record<string, TableStats>);
-  const statePath = cfg.calibration.statePath === '' ? '' : resolve(dirname(config.file), cfg.calibration.statePath);
+  // Relative to the working directory, like the history database (persistence.path).
+  const statePath = cfg.calibration.statePath === '' ? '' : resolve(cfg.calibration.statePath);
   const model = new CostModel({ targets, stats, baselineGroup, calibration: { ...cfg.calibration, statePath } });
 
   const refreshStats = async (): Promise<void> => {

@@ -9,6 +9,8 @@ export async function startTestGateway(yaml: string, env: NodeJS.ProcessEnv = pr
   // Tests never write history into the repo (the default is data/queryflux.db): without an
   // explicit persistence block the history stays in memory.
   if (!/^\s*persistence:/m.test(yaml)) config.raw.queryflux.persistence.type = 'inMemory';
+  // Nor calibration state (default data/calibration.json), unless the test sets a path.
+  if (!/^\s*statePath:/m.test(yaml)) config.raw.costModel.calibration.statePath = '';
   return startGateway(config, { logger: pino({ level: process.env.QF_TEST_LOG ?? 'silent' }) });
 }
 
