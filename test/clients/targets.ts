@@ -170,11 +170,7 @@ function gatewayDuckDb(): ClientTarget {
     start: async () => void (await res.get()),
     endpoint: () => gatewayEndpoint(res.value()),
     pgbenchInit: () => undefined,
-    knownGaps: {
-      'sqlalchemy.pk': 'pg_catalog emulation has no primary keys (pg_constraint/pg_index) for DuckDB tables: get_pk_constraint is empty',
-      'pgjdbc.primaryKeys': 'getPrimaryKeys: information_schema._pg_expandarray does not exist (42883)',
-      'psql.dPrimaryKey': '\\d shows no "PRIMARY KEY" index: pg_index/pg_constraint empty for DuckDB tables',
-    },
+    knownGaps: {},
     notRun: {},
     stop: () => res.stop((gw) => gw.close()),
   };

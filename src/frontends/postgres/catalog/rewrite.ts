@@ -6,7 +6,7 @@
 import { EMPTY_TABLES, MACROS, PASSTHROUGH_VIEWS } from './setup-sql.js';
 
 const RELATIONS = [
-  'pg_type', 'pg_class', 'pg_attribute', 'pg_namespace', 'pg_attrdef', 'pg_description', 'pg_database', 'pg_roles', 'pg_index',
+  'pg_type', 'pg_class', 'pg_attribute', 'pg_namespace', 'pg_attrdef', 'pg_description', 'pg_database', 'pg_roles', 'pg_index', 'pg_constraint',
   ...PASSTHROUGH_VIEWS, ...Object.keys(EMPTY_TABLES),
 ];
 const FUNCTIONS = [...new Set(MACROS.map(([sig]) => sig.slice(0, sig.indexOf('('))))].filter((f) => !f.startsWith('reg'));
@@ -38,6 +38,8 @@ const RULES: readonly (readonly [RegExp, string | ((...m: string[]) => string)])
   [new RegExp(String.raw`(?<![\w."'])${PG}(${FUNCTIONS.join('|')})\s*\(`, 'g'), 'qfpg.$1('],
   [/(?<![\w."])pg_catalog\.(\w+)\s*\(/g, '$1('],
   [/\bjson_build_object\s*\(/gi, 'json_object('],
+  // pgJDBC's getPrimaryKeys expands indkey with this PostgreSQL-internal helper.
+  [/\binformation_schema\._pg_expandarray\s*\(/gi, 'qfpg._pg_expandarray('],
   // DuckDB's generate_subscripts is a macro that cannot see the outer row inside a join subquery.
   // The dimension argument stays referenced (0 * dim) so $n parameter numbering is unchanged.
   [/\bgenerate_subscripts\(\s*([\w.]+)\s*,\s*([^)]*)\)/gi, 'unnest(generate_series(1 + 0 * ($2), len($1)))'],

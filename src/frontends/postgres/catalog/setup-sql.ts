@@ -69,18 +69,65 @@ export const EMPTY_TABLES: Readonly<Record<string, string>> = {
 };
 
 /** DuckDB's own catalog views that are good enough as they are (re-exposed in qfpg). */
-export const PASSTHROUGH_VIEWS = ['pg_constraint', 'pg_am', 'pg_sequence', 'pg_enum', 'pg_proc', 'pg_settings', 'pg_tables', 'pg_views', 'pg_depend'] as const;
+export const PASSTHROUGH_VIEWS = ['pg_am', 'pg_sequence', 'pg_enum', 'pg_proc', 'pg_settings', 'pg_tables', 'pg_views', 'pg_depend'] as const;
+
+/** pg_get_indexdef(a): the definition of a key constraint's index, else DuckDB's CREATE INDEX text. */
+const INDEX_DEF = `coalesce((SELECT first(qf_indexdef) FROM qfpg.qf_index_defs WHERE qf_index = a), '')`;
+
+/**
+ * Constraints from duckdb_constraints() as PostgreSQL shows them: primary keys named <table>_pkey,
+ * 1-based conkey, a definition for pg_get_constraintdef (qf_def), and for primary keys and unique
+ * constraints an index (oid 10^9 + constraint oid) in pg_index and pg_class, which is what psql's
+ * \d, pgJDBC's getPrimaryKeys and SQLAlchemy's get_pk_constraint read. NOT NULL is not a
+ * constraint row in PostgreSQL 15, so it is left out.
+ */
+function constraintSql(): string[] {
+  const cols = (list: string) => `array_to_string(${list}, ', ')`;
+  return [
+    `CREATE OR REPLACE VIEW qfpg.pg_constraint AS SELECT (table_oid * 1000 + constraint_index)::BIGINT AS oid,
+  CASE constraint_type WHEN 'PRIMARY KEY' THEN table_name || '_pkey' ELSE constraint_name END AS conname, schema_oid::BIGINT AS connamespace,
+  CASE constraint_type WHEN 'PRIMARY KEY' THEN 'p' WHEN 'UNIQUE' THEN 'u' WHEN 'FOREIGN KEY' THEN 'f' ELSE 'c' END AS contype,
+  false AS condeferrable, false AS condeferred, true AS convalidated, table_oid::BIGINT AS conrelid, 0::BIGINT AS contypid,
+  CASE WHEN constraint_type IN ('PRIMARY KEY', 'UNIQUE') THEN (1000000000 + table_oid * 1000 + constraint_index)::BIGINT ELSE 0::BIGINT END AS conindid,
+  0::BIGINT AS conparentid,
+  coalesce((SELECT first(t.table_oid) FROM duckdb_tables() t WHERE t.table_name = c.referenced_table AND t.schema_name = c.schema_name), 0)::BIGINT AS confrelid,
+  'a' AS confupdtype, 'a' AS confdeltype, 's' AS confmatchtype, true AS conislocal, 0 AS coninhcount, false AS connoinherit,
+  list_transform(constraint_column_indexes, i -> (i + 1)::SMALLINT) AS conkey, NULL::SMALLINT[] AS confkey, NULL::BIGINT[] AS conpfeqop,
+  NULL::BIGINT[] AS conppeqop, NULL::BIGINT[] AS conffeqop, NULL::BIGINT[] AS conexclop, NULL::VARCHAR AS conbin,
+  CASE constraint_type WHEN 'PRIMARY KEY' THEN 'PRIMARY KEY (' || ${cols('constraint_column_names')} || ')'
+    WHEN 'UNIQUE' THEN 'UNIQUE (' || ${cols('constraint_column_names')} || ')'
+    WHEN 'FOREIGN KEY' THEN 'FOREIGN KEY (' || ${cols('constraint_column_names')} || ') REFERENCES ' || referenced_table || '(' || ${cols('referenced_column_names')} || ')'
+    ELSE constraint_text END AS qf_def,
+  table_name AS qf_table, schema_name AS qf_schema, constraint_column_names AS qf_columns
+  FROM duckdb_constraints() c
+  WHERE constraint_type IN ('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY', 'CHECK') AND database_name = current_database() AND schema_name <> 'qfpg'`,
+    `CREATE OR REPLACE VIEW qfpg.qf_key_indexes AS SELECT conindid AS indexrelid, conrelid AS indrelid, len(conkey)::INTEGER AS indnatts,
+  len(conkey)::INTEGER AS indnkeyatts, true AS indisunique, contype = 'p' AS indisprimary, false AS indisexclusion, true AS indimmediate,
+  false AS indisclustered, true AS indisvalid, false AS indcheckxmin, true AS indisready, true AS indislive, false AS indisreplident,
+  list_transform(conkey, k -> k::INTEGER) AS indkey, list_transform(conkey, k -> 0::BIGINT) AS indcollation, list_transform(conkey, k -> 0::BIGINT) AS indclass,
+  list_transform(conkey, k -> 0::INTEGER) AS indoption, NULL::VARCHAR AS indexprs, false AS indnullsnotdistinct,
+  'CREATE UNIQUE INDEX ' || conname || ' ON ' || qf_schema || '.' || qf_table || ' USING btree (' || ${cols('qf_columns')} || ')' AS qf_def,
+  conname, connamespace, qf_columns
+  FROM qfpg.pg_constraint WHERE contype IN ('p', 'u')`,
+    // Lookups for the pg_get_*def macros, with column names no caller's argument can capture
+    // (a macro argument such as \`oid\` would otherwise bind to the subquery's own column).
+    `CREATE OR REPLACE VIEW qfpg.qf_constraint_defs AS SELECT oid AS qf_constraint, qf_def AS qf_condef FROM qfpg.pg_constraint`,
+    `CREATE OR REPLACE VIEW qfpg.qf_index_defs AS SELECT indexrelid AS qf_index, qf_def AS qf_indexdef, qf_columns AS qf_index_columns FROM qfpg.qf_key_indexes
+  UNION ALL SELECT index_oid, sql, NULL::VARCHAR[] FROM duckdb_indexes()`,
+  ];
+}
 
 /** Macros in qfpg: [signature, body]. Client calls to these names are pointed here by rewrite.ts. */
 export const MACROS: readonly (readonly [string, string])[] = [
     ['pg_get_userbyid(x)', `'duckdb'`],
   ['pg_encoding_to_char(x)', `'UTF8'`],
-  ['pg_get_indexdef(a)', `''`],
-  ['pg_get_indexdef(a, b, c)', `''`],
+  ['pg_get_indexdef(a)', INDEX_DEF],
+  ['pg_get_indexdef(a, b, c)', `CASE WHEN b = 0 THEN ${INDEX_DEF} ELSE coalesce((SELECT first(qf_index_columns[b]) FROM qfpg.qf_index_defs WHERE qf_index = a), '') END`],
+  ['_pg_expandarray(a)', `unnest(list_transform(range(1, len(a) + 1), i -> {'x': a[i], 'n': i}))`],
   ['pg_get_expr(x, y)', 'x'],
   ['pg_get_expr(x, y, z)', 'x'],
-  ['pg_get_constraintdef(x)', '(SELECT first(conname) FROM qfpg.pg_constraint WHERE oid = x)'],
-  ['pg_get_constraintdef(x, p)', '(SELECT first(conname) FROM qfpg.pg_constraint WHERE oid = x)'],
+  ['pg_get_constraintdef(x)', '(SELECT first(qf_condef) FROM qfpg.qf_constraint_defs WHERE qf_constraint = x)'],
+  ['pg_get_constraintdef(x, p)', '(SELECT first(qf_condef) FROM qfpg.qf_constraint_defs WHERE qf_constraint = x)'],
   ['pg_relation_is_publishable(x)', 'false'],
   ['pg_get_serial_sequence(a, b)', 'NULL::VARCHAR'],
   ['pg_get_statisticsobjdef_columns(x)', 'NULL::VARCHAR'],
@@ -124,8 +171,17 @@ export function catalogSetupSql(): string[] {
   // pg_type rows live in pg_catalog (namespace 11), which DuckDB's pg_namespace does not list.
   s.push(`CREATE OR REPLACE VIEW qfpg.pg_namespace AS SELECT oid, nspname, nspowner, nspacl FROM pg_catalog.pg_namespace WHERE nspname NOT IN ('qfpg', 'pg_catalog')
   UNION ALL SELECT 11::BIGINT, 'pg_catalog', 10::BIGINT, NULL`);
-  s.push(`CREATE OR REPLACE VIEW qfpg.pg_class AS SELECT c.*, false AS relforcerowsecurity FROM pg_catalog.pg_class c
-  WHERE c.relnamespace NOT IN (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = 'qfpg')`);
+  s.push(...constraintSql());
+  // Tables with a primary key or unique constraint have an index (psql lists indexes only then);
+  // the indexes behind those constraints are relations of their own, as in PostgreSQL.
+  s.push(`CREATE OR REPLACE VIEW qfpg.pg_class AS SELECT c.* REPLACE (c.relhasindex OR c.oid IN (SELECT indrelid FROM qfpg.qf_key_indexes) AS relhasindex),
+  false AS relforcerowsecurity FROM pg_catalog.pg_class c
+  WHERE c.relnamespace NOT IN (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = 'qfpg')
+  UNION ALL BY NAME SELECT indexrelid AS oid, conname AS relname, connamespace AS relnamespace, 0 AS reltype, 0 AS reloftype, 0 AS relowner, 0 AS relam,
+  0 AS relfilenode, 0 AS reltablespace, 0 AS relpages, 0::FLOAT AS reltuples, 0 AS relallvisible, 0 AS reltoastrelid, false AS relhasindex, false AS relisshared,
+  'p' AS relpersistence, 'i' AS relkind, indnatts AS relnatts, 0 AS relchecks, false AS relhasoids, false AS relhaspkey, false AS relhasrules,
+  false AS relhastriggers, false AS relhassubclass, false AS relrowsecurity, true AS relispopulated, false AS relispartition, false AS relforcerowsecurity
+  FROM qfpg.qf_key_indexes`);
   s.push(`CREATE OR REPLACE VIEW qfpg.pg_attribute AS SELECT table_oid AS attrelid, column_name AS attname, qfpg.oid_of_duckdb_type(data_type)::UINTEGER AS atttypid,
   0 AS attstattarget, -1::SMALLINT AS attlen, column_index::SMALLINT AS attnum, 0 AS attndims, -1 AS attcacheoff,
   CASE WHEN data_type LIKE 'DECIMAL%' AND numeric_precision IS NOT NULL THEN ((numeric_precision << 16) | numeric_scale) + 4 ELSE -1 END AS atttypmod,
@@ -138,7 +194,8 @@ export function catalogSetupSql(): string[] {
   s.push(`CREATE OR REPLACE VIEW qfpg.pg_description AS SELECT objoid, TRY_CAST(classoid AS BIGINT) AS classoid, objsubid, description FROM pg_catalog.pg_description WHERE description IS NOT NULL`);
   s.push(`CREATE OR REPLACE VIEW qfpg.pg_database AS SELECT oid, datname, 10::BIGINT AS datdba, 6 AS encoding, 'C' AS datcollate, 'C' AS datctype, NULL::VARCHAR AS daticulocale,
   'c' AS datlocprovider, datallowconn, datistemplate, NULL::VARCHAR[] AS datacl, -1 AS datconnlimit FROM pg_catalog.pg_database`);
-  s.push(`CREATE OR REPLACE VIEW qfpg.pg_index AS SELECT *, false AS indnullsnotdistinct FROM pg_catalog.pg_index`);
+  s.push(`CREATE OR REPLACE VIEW qfpg.pg_index AS SELECT *, false AS indnullsnotdistinct, NULL::VARCHAR AS qf_def FROM pg_catalog.pg_index
+  UNION ALL BY NAME SELECT * EXCLUDE (conname, connamespace, qf_columns) FROM qfpg.qf_key_indexes`);
   s.push(`CREATE OR REPLACE VIEW qfpg.pg_roles AS SELECT 10::BIGINT AS oid, 'duckdb' AS rolname, true AS rolsuper, true AS rolinherit, true AS rolcreaterole, true AS rolcreatedb,
   true AS rolcanlogin, false AS rolreplication, -1 AS rolconnlimit, NULL::VARCHAR AS rolvaliduntil, false AS rolbypassrls`);
   for (const v of PASSTHROUGH_VIEWS) {
@@ -155,6 +212,5 @@ export function catalogSetupSql(): string[] {
     byName.set(name, list);
   }
   for (const [name, defs] of byName) s.push(`CREATE OR REPLACE MACRO qfpg.${name}${defs.join(',\n  ')}`);
-  // pg_constraint and pg_index views are defined above; views reference macros only at query time.
   return s;
 }
