@@ -74,6 +74,16 @@ describe('postgres parameters', () => {
       // A value the backend rejects is a clean SQL error, never "engine unavailable"; the one connection is reused.
       await expect(run('select $1::int[]', [['x']])).rejects.toMatchObject({ code: 'QF_ENGINE_ERROR', extras: { sqlstate: '22P02' } });
       expect(await run('select $1::int + 1 as a', [41])).toEqual([['42']]);
+      // oid and reg* keep their PostgreSQL identity (pg:<oid>) for the PostgreSQL frontend.
+      const oid = { kind: 'unknown', name: 'pg:26' };
+      expect(await engine.describe({ sql: 'select $1::oid[] as a, 1::oid as b, 23::regtype as c' })).toEqual({
+        params: [{ kind: 'list', element: oid }],
+        columns: [
+          { name: 'a', type: { kind: 'list', element: oid } },
+          { name: 'b', type: oid },
+          { name: 'c', type: { kind: 'unknown', name: 'pg:2206' } },
+        ],
+      });
     } finally {
       await engine.close();
       await server.stop();
