@@ -262,6 +262,13 @@ const TRINO: FunctionTable = {
   sequence: { duckdb: ([a, b, s]) => `generate_series(${a}, ${b}${s === undefined ? '' : `, ${s}`})`, postgres: ([a, b, s]) => `ARRAY(SELECT generate_series(${a}, ${b}${s === undefined ? '' : `, ${s}`}))` },
   slice: { duckdb: ([a, s, n]) => `(${a})[${s}:${s} + ${n} - 1]`, postgres: ([a, s, n]) => `(${a})[${s}:${s} + ${n} - 1]` },
   array_remove: { duckdb: ([a, x]) => `list_filter(${a}, _qf_x -> _qf_x <> ${x})` },
+  reduce: {
+    // Only with the identity output function (s -> s), the common case.
+    duckdb: ([a, init, f, g]) => {
+      const out = lambda1(g);
+      return out !== undefined && out.body.trim() === out.p ? `list_reduce(list_prepend(${init}, ${a}), ${f})` : undefined;
+    },
+  },
   if: { postgres: ([c, a, b]) => `CASE WHEN ${c} THEN ${a} ELSE ${b ?? 'NULL'} END` },
   count_if: { mysql: ([c]) => `COUNT(CASE WHEN ${c} THEN 1 END)`, postgres: ([c]) => `COUNT(CASE WHEN ${c} THEN 1 END)` },
   arbitrary: { postgres: ([x]) => `min(${x})`, mysql: ([x]) => `MIN(${x})` },
@@ -273,6 +280,11 @@ const TRINO: FunctionTable = {
   bool_and: { mysql: ([x]) => `MIN(${x})` },
   bool_or: { mysql: ([x]) => `MAX(${x})` },
   every: { duckdb: ([x]) => `bool_and(${x})`, mysql: ([x]) => `MIN(${x})` },
+  stddev_samp: { mysql: ([x]) => `STDDEV_SAMP(CAST(${x} AS DOUBLE))` },
+  stddev: { mysql: ([x]) => `STDDEV_SAMP(CAST(${x} AS DOUBLE))` },
+  var_pop: { mysql: ([x]) => `VAR_POP(CAST(${x} AS DOUBLE))` },
+  var_samp: { mysql: ([x]) => `VAR_SAMP(CAST(${x} AS DOUBLE))` },
+  variance: { mysql: ([x]) => `VAR_SAMP(CAST(${x} AS DOUBLE))` },
 };
 
 // --- PostgreSQL source ------------------------------------------------------------------------------
@@ -284,12 +296,16 @@ const PG_EXTRACT: Record<string, Partial<Record<Target, (x: string) => string>>>
 };
 
 const POSTGRES: FunctionTable = {
-  extract: {
-    mysql: ([spec]) => {
-      const m = /^(\w+)\s+FROM\s+([\s\S]+)$/i.exec(spec ?? '');
-      return m ? PG_EXTRACT[m[1]!.toLowerCase()]?.mysql?.(m[2]!) : undefined;
-    },
-  },
+  extract_dow: { mysql: ([x]) => PG_EXTRACT.dow!.mysql!(x!) },
+  extract_isodow: { mysql: ([x]) => PG_EXTRACT.isodow!.mysql!(x!) },
+  extract_epoch: { mysql: ([x]) => PG_EXTRACT.epoch!.mysql!(x!) },
+  extract_doy: { mysql: ([x]) => PG_EXTRACT.doy!.mysql!(x!) },
+  date_trunc: { mysql: ([u, x]) => (x === undefined ? undefined : MYSQL_TRUNC[unitArg(u) ?? '']?.(x)) },
+  stddev_samp: { mysql: ([x]) => `STDDEV_SAMP(CAST(${x} AS DOUBLE))` },
+  stddev: { mysql: ([x]) => `STDDEV_SAMP(CAST(${x} AS DOUBLE))` },
+  var_pop: { mysql: ([x]) => `VAR_POP(CAST(${x} AS DOUBLE))` },
+  var_samp: { mysql: ([x]) => `VAR_SAMP(CAST(${x} AS DOUBLE))` },
+  variance: { mysql: ([x]) => `VAR_SAMP(CAST(${x} AS DOUBLE))` },
   date_part: {
     mysql: ([f, x]) => {
       const u = lit(f)?.toLowerCase();
@@ -311,6 +327,7 @@ const POSTGRES: FunctionTable = {
   length: { mysql: ([x]) => `CHAR_LENGTH(${x})` },
   char_length: { mysql: ([x]) => `CHAR_LENGTH(${x})` },
   octet_length: { duckdb: ([x]) => `strlen(${x})` },
+  regexp_match_n: { duckdb: ([s, p, n]) => `regexp_extract(${s}, ${p}, ${n})`, mysql: ([s, p, n]) => regexpExtract(s!, p!, n).mysql },
   split_part: { mysql: ([s, d, n]) => `SUBSTRING_INDEX(SUBSTRING_INDEX(${s}, ${d}, ${n}), ${d}, -1)` },
   jsonb_build_object: { duckdb: (a) => `json_object(${a.join(', ')})`, mysql: (a) => `JSON_OBJECT(${a.join(', ')})` },
   json_build_object: { duckdb: (a) => `json_object(${a.join(', ')})`, mysql: (a) => `JSON_OBJECT(${a.join(', ')})` },
@@ -329,7 +346,7 @@ const POSTGRES: FunctionTable = {
 
 // --- MySQL source -------------------------------------------------------------------------------------
 const MYSQL: FunctionTable = {
-  date_format: { duckdb: ([x, f]) => (x === undefined ? undefined : formatWith(x, lit(f)).duckdb), postgres: ([x, f]) => (x === undefined ? undefined : formatWith(`CAST(${x} AS TIMESTAMP)`, lit(f)).postgres) },
+  date_format: { duckdb: ([x, f]) => (x === undefined ? undefined : formatWith(`CAST(${x} AS TIMESTAMP)`, lit(f)).duckdb), postgres: ([x, f]) => (x === undefined ? undefined : formatWith(`CAST(${x} AS TIMESTAMP)`, lit(f)).postgres) },
   str_to_date: { duckdb: ([s, f]) => (s === undefined ? undefined : parseWith(s, lit(f), !/%[HhIiksSTfp]/.test(lit(f) ?? '')).duckdb), postgres: ([s, f]) => (s === undefined ? undefined : parseWith(s, lit(f), !/%[HhIiksSTfp]/.test(lit(f) ?? '')).postgres) },
   datediff: { duckdb: ([a, b]) => `date_diff('day', CAST(${b} AS DATE), CAST(${a} AS DATE))`, postgres: ([a, b]) => `(CAST(${a} AS DATE) - CAST(${b} AS DATE))` },
   timestampdiff: perTarget(([u, a, b]) => (a === undefined || b === undefined ? {} : dateDiff(/^\w+$/.test(u ?? '') ? u!.toLowerCase() : undefined, `CAST(${a} AS TIMESTAMP)`, `CAST(${b} AS TIMESTAMP)`))),
@@ -373,7 +390,19 @@ const MYSQL: FunctionTable = {
   elt: { duckdb: ([n, ...a]) => `([${a.join(', ')}])[${n}]`, postgres: ([n, ...a]) => `(ARRAY[${a.join(', ')}])[${n}]` },
   bit_and: { postgres: ([x]) => `bit_and(${x})` },
   ifnull: { duckdb: ([a, b]) => `coalesce(${a}, ${b})`, postgres: ([a, b]) => `coalesce(${a}, ${b})` },
+  if: { postgres: ([c, a, b]) => `CASE WHEN ${c} THEN ${a} ELSE ${b} END` },
+  time: { duckdb: ([x]) => `CAST(${x} AS TIME)`, postgres: ([x]) => `CAST(${x} AS TIME)` },
+  date: { duckdb: ([x]) => `CAST(${x} AS DATE)`, postgres: ([x]) => `CAST(${x} AS DATE)` },
+  date_add: { duckdb: ([x, iv]) => `(${mysqlTemporal(x!)} + ${iv})`, postgres: ([x, iv]) => `(${mysqlTemporal(x!)} + ${iv})` },
+  date_sub: { duckdb: ([x, iv]) => `(${mysqlTemporal(x!)} - ${iv})`, postgres: ([x, iv]) => `(${mysqlTemporal(x!)} - ${iv})` },
 };
+
+/** A MySQL string literal used as a date or datetime, cast explicitly (other engines do not convert). */
+function mysqlTemporal(x: string): string {
+  const v = lit(x);
+  if (v === undefined) return x;
+  return /\d:\d/.test(v) ? `CAST(${x} AS TIMESTAMP)` : `CAST(${x} AS DATE)`;
+}
 
 const TABLES: Partial<Record<Dialect, FunctionTable>> = { trino: TRINO, athena: TRINO, postgres: POSTGRES, mysql: MYSQL, starrocks: MYSQL };
 
@@ -406,7 +435,7 @@ const NULL_ORDER: Partial<Record<Dialect, NullOrder>> = {
   starrocks: { asc: 'first', desc: 'last' },
 };
 
-const CLAUSE_END = /^(LIMIT|OFFSET|FETCH|ROWS|RANGE|GROUPS|UNION|EXCEPT|INTERSECT|WINDOW|FOR)\b/i;
+const CLAUSE_END = /^(LIMIT|OFFSET|FETCH|ROWS|RANGE|GROUPS|UNION|EXCEPT|INTERSECT|WINDOW|FOR|SEPARATOR)\b/i;
 
 /**
  * Make every ORDER BY item's NULL placement explicit where source and target defaults differ.
@@ -416,9 +445,10 @@ function fixNullOrdering(from: Dialect, to: Dialect): ((sql: string) => string) 
   const src = NULL_ORDER[from];
   const dst = NULL_ORDER[to];
   if (src === undefined || dst === undefined || (src.asc === dst.asc && src.desc === dst.desc)) return undefined;
-  const mysqlTarget = to === 'mysql' || to === 'starrocks';
+  // Rewrites the source text: MySQL has no NULLS FIRST/LAST, neither as source nor as target.
+  const mysqlTarget = to === 'mysql' || to === 'starrocks' || from === 'mysql' || from === 'starrocks';
   return (sql) => {
-    const masked = maskLiterals(sql, mysqlTarget);
+    const masked = maskLiterals(sql, from === 'mysql' || from === 'starrocks');
     const edits: { start: number; end: number; text: string }[] = [];
     for (const m of masked.matchAll(/\bORDER\s+BY\s+/gi)) {
       let i = m.index + m[0].length;
@@ -472,7 +502,132 @@ function fixNullOrdering(from: Dialect, to: Dialect): ((sql: string) => string) 
 /** Integer literal / integer literal truncates in Trino and PostgreSQL; not in DuckDB or MySQL. */
 function integerDivision(to: Target): (sql: string) => string {
   const op = to === 'duckdb' ? '//' : 'DIV';
-  return (sql) => sql.replace(/(?<![\w.'"])(-?\d+)\s*\/\s*(\d+)(?![\w.])/g, `$1 ${op} $2`);
+  return (sql) => {
+    const masked = maskLiterals(sql, to === 'mysql');
+    let out = '';
+    let last = 0;
+    for (const m of masked.matchAll(/(?<![\w.'"])(-?\d+)\s*\/\s*(\d+)(?![\w.])/g)) {
+      out += `${sql.slice(last, m.index)}${m[1]} ${op} ${m[2]}`;
+      last = m.index + m[0].length;
+    }
+    return out + sql.slice(last);
+  };
+}
+
+/** CAST(x AS VARCHAR(n)) truncates elsewhere; DuckDB ignores the length. */
+function duckdbVarcharLength(sql: string): string {
+  return rewriteCalls(sql, /cast/, (c) => {
+    const m = /^([\s\S]+?)\s+AS\s+(?:TEXT|VARCHAR|CHAR)\s*\(\s*(\d+)\s*\)$/i.exec(c.args.join(', '));
+    return m ? `LEFT(CAST(${m[1]} AS VARCHAR), ${m[2]})` : undefined;
+  });
+}
+
+/** MariaDB spellings polyglot gets wrong: DOUBLE PRECISION casts, one-argument TRUNCATE, REGEXP_LIKE. */
+function mariadbSpellings(sql: string): string {
+  let out = sql.replace(/\bAS\s+DOUBLE\s+PRECISION\b/gi, 'AS DOUBLE');
+  out = rewriteCalls(out, /truncate/, (c) => (c.args.length === 1 ? `TRUNCATE(${c.args[0]}, 0)` : undefined), true);
+  out = rewriteCalls(out, /regexp_like/, (c) => (c.args.length === 2 ? `(${c.args[0]} REGEXP BINARY ${c.args[1]})` : undefined), true);
+  return out;
+}
+
+/** MySQL-only spellings on other targets: CAST AS SIGNED/UNSIGNED, GROUP BY ... WITH ROLLUP. */
+function fromMysqlSpellings(sql: string): string {
+  let out = sql.replace(/\bAS\s+(?:SIGNED|UNSIGNED)(?:\s+INTEGER)?\b/gi, 'AS BIGINT');
+  out = out.replace(/\bGROUP\s+BY\s+([\w.,\s]+?)\s+WITH\s+ROLLUP\b/gi, (_m, cols: string) => `GROUP BY ROLLUP (${cols.trim()})`);
+  return out;
+}
+
+/** MySQL compares strings case-insensitively (default collation): `col = 'x'` → lower(col) = lower('x'). */
+function caseInsensitiveLiterals(sql: string): string {
+  return sql
+    .replace(/([A-Za-z_][\w.]*)\s*(=|<>|!=)\s*('(?:[^'\\]|''|\\.)*')/g, (m, col: string, op: string, lit: string) => (/^(?:AND|OR|NOT|WHERE|ON|SELECT|CASE|WHEN|THEN|ELSE)$/i.test(col) ? m : `lower(${col}) ${op} lower(${lit})`))
+    .replace(/([A-Za-z_][\w.]*)\s+(NOT\s+)?LIKE\s+('(?:[^'\\]|''|\\.)*')/gi, (m, col: string, not: string | undefined, lit: string) => (/^(?:AND|OR|WHERE|ON)$/i.test(col) ? m : `lower(${col}) ${not ?? ''}LIKE lower(${lit})`));
+}
+
+/** PostgreSQL extract(dow|isodow|epoch|doy FROM x) → a marker MySQL can expand. */
+function pgExtractMarkers(sql: string): string {
+  return rewriteCalls(sql, /extract/, (c) => {
+    const m = /^(dow|isodow|epoch|doy)\s+FROM\s+([\s\S]+)$/i.exec(c.args.join(', '));
+    return m ? `${MARK}EXTRACT_${m[1]!.toUpperCase()}(${m[2]})` : undefined;
+  });
+}
+
+/** Trino listagg(x, sep) WITHIN GROUP (ORDER BY o) → array_join(array_agg(x ORDER BY o), sep). */
+function trinoListagg(sql: string): string {
+  const masked = maskLiterals(sql);
+  const m = /\blistagg\s*\(/i.exec(masked);
+  if (!m) return sql;
+  const open = m.index + m[0].length - 1;
+  const close = matchParen(masked, open);
+  const w = /^\s*WITHIN\s+GROUP\s*\(\s*ORDER\s+BY\b/i.exec(masked.slice(close + 1));
+  if (close < 0 || !w) return sql;
+  const gOpen = masked.indexOf('(', close + 1);
+  const gClose = matchParen(masked, gOpen);
+  const [x, sep] = findCallsArgs(sql, masked, open, close);
+  if (gClose < 0 || x === undefined) return sql;
+  const order = sql.slice(close + 1 + w[0].length, gClose).trim();
+  const replaced = `array_join(array_agg(${x} ORDER BY ${order}), ${sep ?? "''"})`;
+  return trinoListagg(sql.slice(0, m.index) + replaced + sql.slice(gClose + 1));
+}
+
+function findCallsArgs(sql: string, masked: string, open: number, close: number): string[] {
+  const args: string[] = [];
+  let depth = 0;
+  let from = open + 1;
+  for (let i = open + 1; i < close; i++) {
+    const c = masked[i];
+    if (c === '(' || c === '[') depth++;
+    else if (c === ')' || c === ']') depth--;
+    else if (c === ',' && depth === 0) {
+      args.push(sql.slice(from, i).trim());
+      from = i + 1;
+    }
+  }
+  args.push(sql.slice(from, close).trim());
+  return args;
+}
+
+/** PostgreSQL (regexp_match(s, p))[n] → a marker (DuckDB: regexp_extract(s, p, n)). */
+function pgRegexpMatchIndex(sql: string): string {
+  return sql.replace(/\(\s*regexp_match\s*\(((?:[^()']|'(?:[^']|'')*')*)\)\s*\)\s*\[\s*(\d+)\s*\]/gi, (_m, args: string, n: string) => `${MARK}REGEXP_MATCH_N(${args}, ${n})`);
+}
+
+/** MySQL implicit conversions the other engines refuse: '5' + 3, TRUE + TRUE, CONVERT(x, type). */
+function mysqlImplicit(sql: string): string {
+  let out = sql.replace(/'(-?\d+(?:\.\d+)?)'\s*([-+*/])(?!\*)/g, "CAST('$1' AS DOUBLE) $2").replace(/([-+*/])\s*'(-?\d+(?:\.\d+)?)'/g, "$1 CAST('$2' AS DOUBLE)");
+  out = out.replace(/\b(TRUE|FALSE)(\s*[-+*/])/gi, (_m, b: string, op: string) => `${b.toUpperCase() === 'TRUE' ? 1 : 0}${op}`).replace(/([-+*/]\s*)\b(TRUE|FALSE)\b/gi, (_m, op: string, b: string) => `${op}${b.toUpperCase() === 'TRUE' ? 1 : 0}`);
+  return rewriteCalls(out, /convert/, (c) => (c.args.length === 2 && /^(?:UNSIGNED|SIGNED)(?:\s+INTEGER)?$/i.test(c.args[1]!) ? `CAST(${c.args[0]} AS SIGNED)` : c.args.length === 2 && /^[A-Za-z]+(?:\(\d+(?:,\s*\d+)?\))?$/.test(c.args[1]!) ? `CAST(${c.args[0]} AS ${c.args[1]})` : undefined), true);
+}
+
+/** Date literal arithmetic on MySQL: CAST(d AS DATE) ± n, CAST(a AS DATE) - CAST(b AS DATE). */
+function mysqlDateLiteralArithmetic(sql: string): string {
+  const D = String.raw`CAST\('[^']*' AS DATE\)`;
+  return sql
+    .replace(new RegExp(`(${D})\\s*-\\s*(${D})`, 'g'), 'DATEDIFF($1, $2)')
+    .replace(new RegExp(`(${D})\\s*([-+])\\s*(\\d+)(?![\\w.])`, 'g'), (_m, d: string, op: string, n: string) => `(${d} ${op} INTERVAL ${n} DAY)`);
+}
+
+/** (VALUES (..), (..)) AS t(a, b) → (SELECT .. AS a, .. AS b UNION ALL SELECT ..) AS t (MariaDB). */
+function mysqlValuesAlias(sql: string): string {
+  const masked = maskLiterals(sql, true);
+  const m = /\(\s*VALUES\s*\(/i.exec(masked);
+  if (!m) return sql;
+  const close = matchParen(masked, m.index);
+  const alias = /^\s*AS\s+(\w+)\s*\(([\w\s,]+)\)/i.exec(masked.slice(close + 1));
+  if (close < 0 || !alias) return sql;
+  const cols = alias[2]!.split(',').map((c) => c.trim());
+  const rows: string[][] = [];
+  const body = masked.slice(m.index + 1, close);
+  const bodyStart = m.index + 1;
+  for (const rm of body.matchAll(/\(/g)) {
+    const at = bodyStart + rm.index;
+    if (masked.slice(bodyStart, at).split('(').length - masked.slice(bodyStart, at).split(')').length !== 0) continue;
+    const end = matchParen(masked, at);
+    rows.push(findCallsArgs(sql, masked, at, end));
+  }
+  if (rows.length === 0 || rows.some((r) => r.length !== cols.length)) return sql;
+  const selects = rows.map((r, i) => `SELECT ${r.map((v, j) => (i === 0 ? `${v} AS ${cols[j]}` : v)).join(', ')}`).join(' UNION ALL ');
+  return `${sql.slice(0, m.index)}(${selects}) AS ${alias[1]}${sql.slice(close + 1 + alias[0].length)}`;
 }
 
 /** PostgreSQL `ARRAY[...][i]` needs parentheses around the constructor. */
@@ -554,18 +709,30 @@ export function rulesFor(from: Dialect, to: Dialect): PairRules {
   if (target === undefined || table === undefined) return r;
   const srcMysql = from === 'mysql' || from === 'starrocks';
   const trino = from === 'trino' || from === 'athena';
-  if (from === 'postgres') r.pre.push(pgCaseInsensitiveRegex);
+  if (from === 'postgres') r.pre.push(pgCaseInsensitiveRegex, pgRegexpMatchIndex);
+  if (trino && target !== 'mysql') r.pre.push(trinoListagg);
+  if (srcMysql && target !== 'mysql') r.pre.push(mysqlImplicit);
   const mark = markFunctions(table, target, srcMysql);
   if (mark) r.pre.push(mark);
-  const tableWithIcase: FunctionTable = { ...table, ICASE_REGEX: { [target]: ICASE[target] } };
+  const tableWithIcase: FunctionTable = { ...table, icase_regex: { [target]: ICASE[target] } };
   r.post.push(expandMarkers(tableWithIcase, target));
   const nulls = fixNullOrdering(from, to);
-  if (nulls) r.post.push(nulls);
-  if ((trino || from === 'postgres') && target !== 'postgres') r.pre.push(integerDivision(target));
+  if (nulls) r.pre.unshift(nulls);
+  if ((trino || from === 'postgres') && target !== 'postgres') r.post.push(integerDivision(target));
   if (target === 'postgres') r.post.push(parenthesizeArraySubscript);
   if (target === 'mysql') {
-    r.post.push(filterToCase, mysqlIntervals);
-    if (!srcMysql) r.post.push(binaryStringCompare);
+    r.post.push(filterToCase, mysqlIntervals, mariadbSpellings, mysqlDateLiteralArithmetic, mysqlValuesAlias);
+    if (!srcMysql) {
+      r.post.push(binaryStringCompare);
+      // MySQL has no arrays; JSON_ARRAYAGG keeps the elements and their order (as JSON text).
+      r.pre.push((sql) => rewriteCalls(sql, /array_agg/, (c) => `json_arrayagg(${c.args.join(', ')})`));
+    }
+  }
+  if (target === 'duckdb') r.post.push(duckdbVarcharLength);
+  if (from === 'postgres' && target === 'mysql') r.pre.push(pgExtractMarkers);
+  if (srcMysql && target !== 'mysql') {
+    r.pre.push(caseInsensitiveLiterals);
+    r.post.push(fromMysqlSpellings);
   }
 
   addUnsafe(r, from, target);
@@ -574,7 +741,18 @@ export function rulesFor(from: Dialect, to: Dialect): PairRules {
 
 /** What no rule makes right, found by the corpus: strict refuses it by name. */
 function addUnsafe(r: PairRules, from: Dialect, target: Target): void {
-  void from;
-  void target;
-  void r;
+  const trino = from === 'trino' || from === 'athena';
+  if (trino) {
+    r.unsafe.push(calls(['format'], "Java format strings have no equivalent (DuckDB's format uses {} and yields a wrong string)"));
+    r.unsafe.push(calls(['avg'], 'Trino keeps the DECIMAL scale of an average (rounded); the target returns more digits'));
+    if (target !== 'duckdb') r.unsafe.push(calls(['try_cast'], 'no TRY_CAST on the target: a failed cast errors (PostgreSQL) or yields 0 (MySQL) instead of NULL'));
+    if (target === 'mysql') r.unsafe.push(matches(/\bAS\s+BOOLEAN\b/i, 'CAST AS BOOLEAN', "MySQL has no boolean: CAST('true' AS SIGNED) is 0"));
+  }
+  if (from === 'postgres' && target === 'mysql') {
+    r.unsafe.push(matches(/(?<![\w.])[A-Za-z_][\w.]*\s*[-+]\s*\d+(?!\s*(?:DAY|MONTH|YEAR|HOUR|MINUTE|SECOND|WEEK|QUARTER)\b)(?![\w.])/i, 'column ± integer', 'a date ± n is date arithmetic in PostgreSQL and number arithmetic in MySQL; the column type is unknown here'));
+    r.unsafe.push(calls(['regexp_replace'], 'PostgreSQL replaces the first match unless flagged g, MariaDB every match'));
+  }
+  if ((trino || from === 'postgres') && target === 'mysql') {
+    r.unsafe.push(matches(/\bORDER\s+BY\s+(?!\d+\s*(?:ASC|DESC)?\s*(?:,\s*\d+\s*(?:ASC|DESC)?\s*)*(?:\)|$|LIMIT|OFFSET))/i, 'ORDER BY', "MariaDB's default collation sorts strings case-insensitively"));
+  }
 }

@@ -160,7 +160,12 @@ export class Translator {
     // DuckDB's parser accepts PostgreSQL's and Trino's spelling of what polyglot left alone.
     if (pre === sql && to === 'duckdb' && (from === 'postgres' || from === 'trino')) {
       const same = transpile(p, sql, from, from);
-      if (same.ok && same.sql === target.sql) return { sql: this.finish(sql, from, to), how: 'unchanged', warnings };
+      if (same.ok && same.sql === target.sql) {
+        // Target-text rules still apply (DuckDB reads the client's text as its own dialect).
+        let kept = sql;
+        for (const f of rules.post) kept = f(kept);
+        return { sql: this.finish(kept, from, to), how: kept === sql ? 'unchanged' : 'translated', warnings };
+      }
     }
     let out = target.sql;
     for (const f of rules.post) out = f(out);
