@@ -16,6 +16,17 @@ const COLUMNS = new Set<string>([
 const finite = (n: number | undefined): number | undefined => (n !== undefined && Number.isFinite(n) ? n : undefined);
 const integer = (n: number | undefined): bigint | undefined => (n !== undefined && Number.isFinite(n) ? BigInt(Math.max(0, Math.round(n))) : undefined);
 
+/** Table columns in insert order, with the row field each comes from (prisma/schema.prisma @map names). */
+export const INSERT_COLUMNS: readonly (readonly [keyof HistoryRowInput, string])[] = [
+  ['id', 'id'], ['receivedAt', 'received_at'], ['finishedAt', 'finished_at'], ['protocol', 'protocol'], ['userName', 'user_name'],
+  ['databaseName', 'database_name'], ['clientTags', 'client_tags'], ['fingerprint', 'fingerprint'], ['sqlText', 'sql_text'],
+  ['statementKind', 'statement_kind'], ['tables', 'tables'], ['groupName', 'group_name'], ['cluster', 'cluster'], ['engine', 'engine'],
+  ['rule', 'rule'], ['reason', 'reason'], ['translatedFrom', 'translated_from'], ['translatedTo', 'translated_to'], ['status', 'status'],
+  ['errorCode', 'error_code'], ['queuedMs', 'queued_ms'], ['durationMs', 'duration_ms'], ['rowCount', 'row_count'],
+  ['bytesScanned', 'bytes_scanned'], ['estimates', 'estimates'], ['costUsd', 'cost_usd'], ['baselineUsd', 'baseline_usd'],
+  ['baselineGroup', 'baseline_group'], ['extra', 'extra'],
+];
+
 /** The row for one outcome; `redactSql` replaces string and number literals with `?`. */
 export function toRow(o: QueryOutcome, redactSql: boolean): HistoryRowInput {
   let extra: Record<string, unknown> | undefined;
