@@ -5,6 +5,9 @@ import type { ResolvedConfig } from '../config/load.js';
 import { newSession, type Protocol, type QueryRequest } from '../core/types.js';
 import { UserStore } from '../core/users.js';
 import { buildRouterChain } from '../routing/chain.js';
+import { analyze, warmUpAnalysis } from '../analysis/analyzer.js';
+import { PROTOCOL_DIALECT } from '../core/dialects.js';
+import { costModelFor } from '../cost/index.js';
 import { explainRoute, formatExplanation } from '../routing/explain.js';
 
 const PROTOCOLS: Record<string, Protocol> = { postgres: 'postgres', postgresWire: 'postgres', pg: 'postgres', mysql: 'mysql', mysqlWire: 'mysql', trino: 'trino-http', trinoHttp: 'trino-http', 'trino-http': 'trino-http', flight: 'flight-sql', flightSql: 'flight-sql', 'flight-sql': 'flight-sql' };
@@ -34,7 +37,15 @@ export async function explainCommand(cfg: ResolvedConfig, sql: string, opts: Exp
     const user = opts.user ?? 'anonymous';
     const request: QueryRequest = { id: randomUUID(), sql, protocol, user, headers, clientTags: [...(opts.tag ?? [])], session: newSession(), source: headers['application_name'], receivedAt: Date.now() };
     const groupNames = [...cfg.groups.keys()];
+    await warmUpAnalysis();
+    const analysis = analyze(sql, PROTOCOL_DIALECT[protocol]);
+    // Estimates from declared statistics and the calibration state the gateway saved (if any).
+    const cost = cfg.raw.costModel.enabled ? costModelFor(cfg) : undefined;
+    const estimates = cost && analysis.depth === 'ast' ? cost.estimate(analysis, groupNames) : {};
+    await cost?.close();
     const e = explainRoute(chain, request, {
+      analysis,
+      estimates,
       groupNames,
       userGroups: users.get(user)?.groups ?? [],
       groupLoad: (g) => {

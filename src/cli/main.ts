@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-/** queryflux CLI: serve | check | policy | explain | savings | history. */
+/** queryflux CLI: serve | check | policy | explain | savings | history | cost. */
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { explainCommand } from './explain.js';
 import { POLICY_USAGE, policyCommand } from './policy.js';
+import { COST_USAGE, costCommand } from './cost.js';
 import { SAVINGS_USAGE, historyCommand, savingsCommand } from './savings.js';
 
 const USAGE = `usage: queryflux <command> [options]
@@ -15,6 +16,7 @@ commands:
   explain --config FILE [--protocol postgres|mysql|trino|flight] [--user U] [--header k=v]... [--tag t]... [--format table|json] "SQL"
                           print each router's verdict, the estimates and the final route, without executing
 ${SAVINGS_USAGE}
+${COST_USAGE}
 
 options:
   -c, --config FILE       config file (default: $QUERYFLUX_CONFIG or queryflux.yaml)
@@ -43,6 +45,7 @@ async function main(argv: string[]): Promise<number> {
       top: { type: 'string' },
       limit: { type: 'string' },
       status: { type: 'string' },
+      holdout: { type: 'string' },
     },
   });
   const command = positionals[0];
@@ -68,6 +71,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'savings':
       return savingsCommand(loadConfig(file), values);
+    case 'cost':
+      return costCommand(loadConfig(file), positionals[1], values);
     case 'history':
       return historyCommand(loadConfig(file), values);
     case 'serve': {

@@ -25,29 +25,48 @@ export function cardsFor(config: ResolvedConfig): Map<string, PricingCard> {
   return loadCards([BUILTIN_CARDS, ...config.raw.costModel.cards], dirname(config.file));
 }
 
+/** One cost target per enabled cluster of every enabled group, with its card and weight. */
+export function costTargets(config: ResolvedConfig, cards: ReadonlyMap<string, PricingCard>): CostTarget[] {
+  const targets: CostTarget[] = [];
+  for (const g of config.groups.values()) {
+    if (!g.enabled) continue;
+    const weights = typeof g.strategy === 'object' ? g.strategy.weights : undefined;
+    for (const c of g.members) {
+      if (!c.enabled) continue;
+      const cardName = c.pricing ?? c.engine;
+      const card = cards.get(cardName);
+      if (card === undefined) throw new Error(`${config.file}: cluster ${c.name}: no pricing card "${cardName}" (known: ${[...cards.keys()].join(', ')})`);
+      targets.push({ cluster: c.name, group: g.name, engineKind: c.engine, card, nodes: c.nodes, weight: weights?.[c.name] ?? c.weight ?? 1 });
+    }
+  }
+  return targets;
+}
+
+/** The cost model of a config, without engines (CLI): declared statistics plus those saved with the calibration state. */
+export function costModelFor(config: ResolvedConfig, opts: { fresh?: boolean } = {}): CostModel {
+  const cfg = config.raw.costModel;
+  const cards = cardsFor(config);
+  const baselineGroup = cfg.baselineGroup ?? config.raw.routingFallback;
+  if (!config.groups.has(baselineGroup)) throw new Error(`${config.file}: costModel.baselineGroup: unknown group "${baselineGroup}"`);
+  // Relative to the working directory, like the history database (persistence.path).
+  const statePath = cfg.calibration.statePath === '' ? '' : resolve(cfg.calibration.statePath);
+  return new CostModel({
+    targets: costTargets(config, cards),
+    stats: new TableStatsStore(cfg.tables as Record<string, TableStats>),
+    baselineGroup,
+    calibration: { ...cfg.calibration, statePath },
+    fresh: opts.fresh,
+  });
+}
+
 export async function startCostModel(config: ResolvedConfig, groups: ReadonlyMap<string, ClusterGroup>, logger: Logger): Promise<RunningCostModel | undefined> {
   const cfg = config.raw.costModel;
   if (!cfg.enabled) return undefined;
   const cards = cardsFor(config);
-  const targets: CostTarget[] = [];
+  const model = costModelFor(config);
   const engines = new Set<Engine>();
-  for (const g of groups.values()) {
-    const resolved = config.groups.get(g.name);
-    for (const m of g.members) {
-      const c = resolved?.members.find((x) => x.name === m.name);
-      const cardName = c?.pricing ?? m.engine.kind;
-      const card = cards.get(cardName);
-      if (card === undefined) throw new Error(`cluster ${m.name}: no pricing card "${cardName}" (known: ${[...cards.keys()].join(', ')})`);
-      targets.push({ cluster: m.name, group: g.name, engineKind: m.engine.kind, card, nodes: c?.nodes, weight: m.weight });
-      engines.add(m.engine);
-    }
-  }
-  const baselineGroup = cfg.baselineGroup ?? config.raw.routingFallback;
-  if (!groups.has(baselineGroup)) throw new Error(`costModel.baselineGroup: unknown group "${baselineGroup}"`);
-  const stats = new TableStatsStore(cfg.tables as Record<string, TableStats>);
-  // Relative to the working directory, like the history database (persistence.path).
-  const statePath = cfg.calibration.statePath === '' ? '' : resolve(cfg.calibration.statePath);
-  const model = new CostModel({ targets, stats, baselineGroup, calibration: { ...cfg.calibration, statePath } });
+  for (const g of groups.values()) for (const m of g.members) engines.add(m.engine);
+  const stats = model.stats;
 
   const refreshStats = async (): Promise<void> => {
     const merged = new Map<string, TableStats>();

@@ -13,7 +13,7 @@ import { dirname } from 'node:path';
 import type { Analysis } from '../analysis/types.js';
 import { correction, freshState, median, REGRESSORS, restoreState, update, type CalibrationState } from './calibration.js';
 import { priceUsd, type PricingCard } from './cards.js';
-import type { TableStatsStore } from './stats.js';
+import type { TableStats, TableStatsStore } from './stats.js';
 import type { CostEstimate } from './types.js';
 
 /** One cluster as the cost model sees it. */
@@ -33,6 +33,8 @@ export interface CostModelOptions {
   readonly stats: TableStatsStore;
   readonly baselineGroup?: string;
   readonly calibration: { readonly enabled: boolean; readonly statePath: string; readonly forgetting: number };
+  /** Start from the priors even if a saved state exists (batch refit). */
+  readonly fresh?: boolean;
 }
 
 /** What the gateway knows about a finished query, for pricing and calibration. */
@@ -72,20 +74,28 @@ export class CostModel {
   private dirty = false;
   private saveTimer: NodeJS.Timeout | undefined;
   readonly baselineGroup: string | undefined;
+  readonly stats: TableStatsStore;
 
   constructor(private readonly opts: CostModelOptions) {
     this.baselineGroup = opts.baselineGroup;
+    this.stats = opts.stats;
     for (const t of opts.targets) {
       const list = this.byGroup.get(t.group) ?? [];
       list.push(t);
       this.byGroup.set(t.group, list);
       this.byCluster.set(t.cluster, t);
     }
-    this.load();
+    if (opts.fresh !== true) this.load();
+    else this.loadStatsOnly();
     if (opts.calibration.enabled && opts.calibration.statePath !== '') {
       this.saveTimer = setInterval(() => void this.save(), 30_000);
       this.saveTimer.unref();
     }
+  }
+
+  /** The target of a cluster, if it is priced. */
+  target(cluster: string): CostTarget | undefined {
+    return this.byCluster.get(cluster);
   }
 
   /** Estimates for every candidate group (the pipeline's Estimator). */
@@ -183,7 +193,8 @@ export class CostModel {
 
   /** Learn from one successful query: move the cluster's seconds model toward what happened. */
   observe(o: Observed, analysis: Analysis): void {
-    if (!this.opts.calibration.enabled || o.status !== 'ok' || o.cluster === undefined || analysis.depth !== 'ast') return;
+    // Queries only: DDL and DML times depend on what they write, which the features do not describe.
+    if (!this.opts.calibration.enabled || o.status !== 'ok' || o.cluster === undefined || analysis.depth !== 'ast' || analysis.kind !== 'select') return;
     const t = this.byCluster.get(o.cluster);
     if (t === undefined) return;
     const actual = Math.max(1e-5, (o.durationMs - o.queuedMs) / 1000);
@@ -207,22 +218,38 @@ export class CostModel {
     return out;
   }
 
-  /** Forget what was learned (tests, `queryflux cost calibrate --reset`). */
-  reset(): void {
-    this.state.clear();
+  /** Mark the state changed (saved at the next save()). */
+  touch(): void {
     this.dirty = true;
   }
 
-  private load(): void {
+  private readState(): { version?: number; clusters?: Record<string, unknown>; tableStats?: Record<string, TableStats> } | undefined {
     const path = this.opts.calibration.statePath;
-    if (!this.opts.calibration.enabled || path === '' || !existsSync(path)) return;
+    if (path === '' || !existsSync(path)) return undefined;
     try {
-      const saved = JSON.parse(readFileSync(path, 'utf8')) as { version?: number; clusters?: Record<string, unknown> };
-      if (saved.version !== 1 || saved.clusters === undefined) return;
-      for (const [cluster, s] of Object.entries(saved.clusters)) if (this.byCluster.has(cluster)) this.state.set(cluster, restoreState(s));
+      const saved = JSON.parse(readFileSync(path, 'utf8')) as { version?: number; clusters?: Record<string, unknown>; tableStats?: Record<string, TableStats> };
+      return saved.version === 1 ? saved : undefined;
     } catch {
-      /* unreadable state: start from the priors */
+      return undefined; // unreadable state: start from the priors
     }
+  }
+
+  private load(): void {
+    if (!this.opts.calibration.enabled) return;
+    const saved = this.readState();
+    if (saved?.clusters === undefined) return;
+    for (const [cluster, s] of Object.entries(saved.clusters)) if (this.byCluster.has(cluster)) this.state.set(cluster, restoreState(s));
+    this.loadStats(saved);
+  }
+
+  /** The engines' statistics saved with the state, so offline tools (calibrate) estimate bytes as the gateway did. */
+  private loadStatsOnly(): void {
+    const saved = this.readState();
+    if (saved) this.loadStats(saved);
+  }
+
+  private loadStats(saved: { tableStats?: Record<string, TableStats> }): void {
+    if (saved.tableStats && this.stats.fetchedSize === 0) this.stats.setFetched(new Map(Object.entries(saved.tableStats)));
   }
 
   /** Persist the calibration state (every 30 s when it changed, and at shutdown). */
@@ -233,7 +260,7 @@ export class CostModel {
     mkdirSync(dirname(path), { recursive: true });
     const clusters: Record<string, CalibrationState> = {};
     for (const [k, v] of this.state) clusters[k] = v;
-    await writeFile(path, JSON.stringify({ version: 1, regressors: REGRESSORS, clusters }));
+    await writeFile(path, JSON.stringify({ version: 1, regressors: REGRESSORS, clusters, tableStats: this.stats.fetchedSnapshot() }));
   }
 
   async close(): Promise<void> {

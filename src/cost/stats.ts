@@ -39,6 +39,15 @@ export class TableStatsStore {
     this.fetched = stats;
   }
 
+  get fetchedSize(): number {
+    return this.fetched.size;
+  }
+
+  /** The fetched statistics as a plain object (saved with the calibration state). */
+  fetchedSnapshot(): Record<string, TableStats> {
+    return Object.fromEntries(this.fetched);
+  }
+
   get size(): number {
     return this.declared.size + this.fetched.size;
   }

@@ -14,14 +14,16 @@ describe('queryflux explain (CLI, demo config, real policy bundle)', () => {
   it('prints every verdict in order and the final route; output is stable', () => {
     const { out, code } = explain(['--tag', 'workload:etl', 'select count(*) from orders']);
     expect(code).toBe(0);
-    expect(out).toBe(
+    // Estimates depend on calibration state a local demo run may have saved: checked by shape.
+    expect(out).toMatch(/^estimates:\n {2}interactive +\$\d+\.\d+ +[\d.]+s +\d+ bytes +confidence [\d.]+\n {2}batch +\$/m);
+    expect(out.replace(/^estimates:\n(?: {2}.*\n)+/m, 'estimates: …\n')).toBe(
       [
         'query:     select count(*) from orders',
         'statement: select (SELECT), read-only',
         'fingerprint: select count(*) from orders',
         'tables:    orders',
         'features:  tables=1 projections=1 aggregates=1 functions=1 ast_nodes=3 sql_length=27',
-        'estimates: (no cost model configured)',
+        'estimates: …',
         'routers:',
         '  routers[0] policy         → batch  (client tag workload:etl)',
         '  routers[1] queryRegex     no match',
