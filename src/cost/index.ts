@@ -78,6 +78,7 @@ export async function startCostModel(config: ResolvedConfig, groups: ReadonlyMap
       }
     }
     stats.setFetched(merged);
+    model.invalidate();
   };
   await refreshStats();
   let timer: NodeJS.Timeout | undefined;

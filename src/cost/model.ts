@@ -98,15 +98,29 @@ export class CostModel {
     return this.byCluster.get(cluster);
   }
 
-  /** Estimates for every candidate group (the pipeline's Estimator). */
+  /**
+   * Estimates for every candidate group (the pipeline's Estimator). Cached per analysis (shared by
+   * every query of the same text) for up to a second, so calibration steps and fresh statistics
+   * show within a second while a hot statement is priced once per second, not per query.
+   */
   readonly estimate = (analysis: Analysis, groups: readonly string[]): Record<string, CostEstimate> => {
+    const now = performance.now();
+    const hit = this.cache.get(analysis);
+    if (hit !== undefined && hit.groups === groups && now - hit.at < 1000) return hit.estimates;
     const out: Record<string, CostEstimate> = {};
     for (const g of groups) {
       const e = this.estimateGroup(analysis, g);
       if (e !== undefined) out[g] = e;
     }
+    this.cache.set(analysis, { at: now, groups, estimates: out });
     return out;
   };
+  private cache = new WeakMap<Analysis, { at: number; groups: readonly string[]; estimates: Record<string, CostEstimate> }>();
+
+  /** Forget cached estimates (after new statistics). */
+  invalidate(): void {
+    this.cache = new WeakMap();
+  }
 
   /** Weighted mean over the group's members (the strategy picks one; the estimate is the expectation). */
   estimateGroup(analysis: Analysis, group: string): CostEstimate | undefined {
