@@ -123,7 +123,7 @@ export class Pipeline implements Gateway {
     trace.decision = decision;
     let lease: Lease;
     try {
-      lease = await group.acquire(signal, { only: req.session.pinnedCluster, priority: decision.priority });
+      lease = await group.acquire(signal, { only: req.session.pinnedCluster, priority: decision.priority, onQueued: req.onQueued });
     } catch (err) {
       // A full group (or a wait that timed out) spills once to its overflow group, if any.
       const code = (err as { code?: string }).code;
@@ -131,7 +131,7 @@ export class Pipeline implements Gateway {
       if (overflow === undefined || req.session.pinnedCluster !== undefined || (code !== 'QF_QUEUE_FULL' && code !== 'QF_QUEUE_TIMEOUT')) throw err;
       decision = { ...decision, group: overflow.name, reason: `${decision.reason}; ${group.name} ${code === 'QF_QUEUE_FULL' ? 'queue full' : 'wait timed out'}, overflow → ${overflow.name}` };
       trace.decision = decision;
-      lease = await overflow.acquire(signal, { priority: decision.priority });
+      lease = await overflow.acquire(signal, { priority: decision.priority, onQueued: req.onQueued });
     }
     const from = PROTOCOL_DIALECT[req.protocol];
     let sql = req.sql;

@@ -98,6 +98,8 @@ export interface QueryRequest {
   readonly source?: string;
   readonly remoteAddress?: string;
   readonly receivedAt: number;
+  /** Called when the statement has to wait for capacity in its group (Trino HTTP shows QUEUED). */
+  readonly onQueued?: (state: { readonly group: string; readonly queued: number; readonly running: number }) => void;
 }
 
 /** Build an empty session state. */

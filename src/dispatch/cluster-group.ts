@@ -44,6 +44,16 @@ export interface AcquireOptions {
   readonly exclude?: ReadonlySet<string>;
   /** Queue priority class; higher is served first (default 0). */
   readonly priority?: number;
+  /** Called once when the request has to wait in the queue (a Trino frontend reports QUEUED). */
+  readonly onQueued?: (state: QueuedState) => void;
+}
+
+/** What a queued request knows about its wait. */
+export interface QueuedState {
+  readonly group: string;
+  /** Requests waiting in the group, this one included. */
+  readonly queued: number;
+  readonly running: number;
 }
 
 export interface ClusterGroupOptions {
@@ -157,6 +167,7 @@ export class ClusterGroup {
       signal?.addEventListener('abort', onAbort, { once: true });
       this.queued++;
       this.classQueue(opts.priority ?? 0).push(waiter);
+      opts.onQueued?.({ group: this.name, queued: this.queued, running: this.running });
     });
   }
 

@@ -54,6 +54,18 @@ describe('ClusterGroup', () => {
     expect(g.load()).toMatchObject({ running: 0, queued: 0 });
   });
 
+  it('tells a request when it has to wait (queue state for the Trino frontend), and only then', async () => {
+    const g = group([member('a')], 1);
+    const states: unknown[] = [];
+    const first = await g.acquire(undefined, { onQueued: (s) => states.push(s) });
+    expect(states).toEqual([]);
+    const waiting = g.acquire(undefined, { onQueued: (s) => states.push(s) });
+    expect(states).toEqual([{ group: 'g', queued: 1, running: 1 }]);
+    first.release();
+    (await waiting).release();
+    expect(states).toHaveLength(1);
+  });
+
   it('rejects with QF_QUEUE_FULL when the queue is full', async () => {
     const g = group([member('a')], 1, 1);
     await g.acquire();
