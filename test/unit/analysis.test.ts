@@ -94,8 +94,11 @@ describe('analysis', () => {
     expect(confirmedSyntaxError('select 1', ok, 'duckdb', 'postgres')).toBeUndefined();
   });
 
-  it('documents every feature in docs/features.md', () => {
+  it('documents every feature in docs/features.md and in the policy input schema', () => {
     const doc = readFileSync(new URL('../../docs/features.md', import.meta.url), 'utf8');
     for (const name of FEATURE_NAMES) expect(doc, `docs/features.md lacks ${name}`).toContain(`\`${name}\``);
+    const schema = JSON.parse(readFileSync(new URL('../../docs/policy-input.schema.json', import.meta.url), 'utf8')) as { properties: { features: { required: string[] } } };
+    expect(schema.properties.features.required).toEqual([...FEATURE_NAMES]);
+    expect(Object.keys(analyze('select 1', 'postgres').features)).toEqual([...FEATURE_NAMES]);
   });
 });
