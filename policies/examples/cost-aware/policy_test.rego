@@ -44,3 +44,33 @@ test_no_fit_passes if {
 	not routing.decision with input as {"source": null, "estimates": estimates, "groups": groups}
 		with data.default_sla_seconds as 0.1
 }
+
+# Confidence: with a premium, a barely cheaper group the model knows little about loses to a
+# well-known one; without a premium (or with equal confidence) the plain estimate wins.
+uncertain := {
+	"duck": {"usd": 0.0010, "seconds": 1, "confidence": 0.9},
+	"athena": {"usd": 0.0009, "seconds": 2, "confidence": 0.2},
+}
+
+test_premium_prefers_known_group if {
+	d := routing.decision with input as {"source": null, "estimates": uncertain, "groups": groups}
+		with data.default_sla_seconds as 10
+		with data.uncertainty_premium as 0.5
+	d.group == "duck"
+	contains(d.reason, "confidence 0.9")
+}
+
+test_no_premium_plain_cheapest if {
+	d := routing.decision with input as {"source": null, "estimates": uncertain, "groups": groups}
+		with data.default_sla_seconds as 10
+		with data.uncertainty_premium as 0
+	d.group == "athena"
+}
+
+test_premium_large_saving_still_wins if {
+	est := object.union(uncertain, {"athena": {"usd": 0.0002, "seconds": 2, "confidence": 0.2}})
+	d := routing.decision with input as {"source": null, "estimates": est, "groups": groups}
+		with data.default_sla_seconds as 10
+		with data.uncertainty_premium as 0.5
+	d.group == "athena"
+}
