@@ -2,8 +2,8 @@
  * bench/history: what the query history costs the gateway.
  *  1. hot path: µs per `record()` call on the history writer next to a no-op sink, measured side
  *     by side in alternating rounds while the writer flushes to a real SQLite file (goal p99 ≤ 10 µs added);
- *  2. event loop: delay (p50/p99/max) while outcomes arrive at a steady rate, with no history, with
- *     SQLite and with PostgreSQL, since flushes run on the same thread as the queries;
+ *  2. event loop: delay (p50/p99/max) while outcomes arrive at a steady rate, with no history and
+ *     with SQLite / PostgreSQL written inline or from the writer's worker thread (the default);
  *  3. sustained rows/s into SQLite (file, WAL) and a real PostgreSQL 15, and the batch write time.
  * Writes bench/results/history.json and prints a table.
  */
@@ -110,12 +110,16 @@ export async function main(): Promise<void> {
     batchTimes.length = 0;
 
     const loopNone = await steady(undefined);
-    const s1 = await History.start({ persistence: sqliteCfg(join(dir, 'steady.db'), { flushIntervalMs: 250 }), retentionDays: 30, logger: silent, observer });
-    const loopSqlite = await steady(s1);
-    await s1.close();
-    const p1 = await History.start({ persistence: { ...sqliteCfg(''), type: 'postgres', url: pgServer.url, flushIntervalMs: 250 }, retentionDays: 30, logger: silent, observer });
-    const loopPg = await steady(p1);
-    await p1.close();
+    const loops: Record<string, Awaited<ReturnType<typeof steady>>> = { 'no history': loopNone };
+    for (const writerThread of [false, true]) {
+      const mode = writerThread ? 'worker thread' : 'inline';
+      const s1 = await History.start({ persistence: sqliteCfg(join(dir, `steady-${mode}.db`), { flushIntervalMs: 250 }), retentionDays: 30, logger: silent, observer, writerThread });
+      loops[`SQLite, ${mode}`] = await steady(s1);
+      await s1.close();
+      const p1 = await History.start({ persistence: { ...sqliteCfg(''), type: 'postgres', url: pgServer.url, flushIntervalMs: 250 }, retentionDays: 30, logger: silent, observer, writerThread });
+      loops[`PostgreSQL, ${mode}`] = await steady(p1);
+      await p1.close();
+    }
     batchTimes.length = 0;
 
     const s2 = await History.start({ persistence: sqliteCfg(join(dir, 'sustained.db')), retentionDays: 30, logger: silent, observer });
@@ -132,7 +136,7 @@ export async function main(): Promise<void> {
       settings: { hotCalls: HOT_CALLS, sustainedRows: SUSTAINED_ROWS, steadyRate: STEADY_RATE, steadySeconds: STEADY_SECONDS, batchSize: 500 },
       goals: { recordAddedP99Us: 10 },
       hotPathUs: hot,
-      eventLoopDelayMs: { noHistory: loopNone, sqlite: loopSqlite, postgres: loopPg },
+      eventLoopDelayMs: loops,
       sustained: { sqlite: sqliteRate, postgres: pgRate },
     };
     mkdirSync('bench/results', { recursive: true });
@@ -144,9 +148,9 @@ export async function main(): Promise<void> {
     console.log(`${'  history writer (SQLite behind)'.padEnd(34)} ${f(hot.history.p50)} ${f(hot.history.p95)} ${f(hot.history.p99)} ${f(hot.history.max)}`);
     console.log(`${'  added'.padEnd(34)} ${f(hot.addedP50)} ${''.padStart(8)} ${f(hot.addedP99)}   goal p99 ≤ 10 µs`);
     console.log(`\nevent-loop delay at ${STEADY_RATE} outcomes/s   ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'max ms'.padStart(8)}`);
-    for (const [name, l] of [['no history', loopNone], ['SQLite', loopSqlite], ['PostgreSQL', loopPg]] as const) console.log(`  ${name.padEnd(35)} ${f(l.p50Ms)} ${f(l.p99Ms)} ${f(l.maxMs)}`);
+    for (const [name, l] of Object.entries(loops)) console.log(`  ${name.padEnd(35)} ${f(l.p50Ms)} ${f(l.p99Ms)} ${f(l.maxMs)}`);
     console.log(`\nsustained writes (${SUSTAINED_ROWS} rows)      ${'rows/s'.padStart(8)} ${'batch p50 ms'.padStart(13)} ${'batch p99 ms'.padStart(13)}`);
-    for (const [name, r] of [['SQLite (WAL)', sqliteRate], ['PostgreSQL 15', pgRate]] as const) console.log(`  ${name.padEnd(35)} ${String(r.rowsPerSec).padStart(8)} ${r.batchMs.p50.toFixed(1).padStart(13)} ${r.batchMs.p99.toFixed(1).padStart(13)}`);
+    for (const [name, r] of [['SQLite (WAL), worker thread', sqliteRate], ['PostgreSQL 15, worker thread', pgRate]] as const) console.log(`  ${name.padEnd(35)} ${String(r.rowsPerSec).padStart(8)} ${r.batchMs.p50.toFixed(1).padStart(13)} ${r.batchMs.p99.toFixed(1).padStart(13)}`);
   } finally {
     await pgServer.stop();
     rmSync(dir, { recursive: true, force: true });
