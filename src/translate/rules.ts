@@ -11,7 +11,7 @@
  * - `missing`: functions polyglot passes through that the target does not have (strict refuses).
  */
 import type { Dialect } from '../core/types.js';
-import { maskLiterals, matchParen, rewriteCalls } from './sql-scan.js';
+import { findCalls, maskLiterals, matchParen, rewriteCalls } from './sql-scan.js';
 
 /** A construct that translates wrongly for a pair; `test` returns its name when the SQL uses it. */
 export interface UnsafeRule {
@@ -181,6 +181,50 @@ function regexpExtract(s: string, p: string, g: string | undefined): Partial<Rec
 
 const unnestOrdered = (a: string, x: string): string => `unnest(${a}) WITH ORDINALITY AS _qf(${x}, _qf_i)`;
 
+// MySQL has no arrays: Trino/PostgreSQL arrays become JSON arrays there, walked with JSON_TABLE.
+// _qf_v is the element as text (MariaDB converts it for arithmetic), _qf_n as a number for
+// ordering, and JSON_EXTRACT(.., '$[i]') the element with its JSON type for results.
+const jsonElements = (a: string): string => `JSON_TABLE(${a}, '$[*]' COLUMNS (_qf_i FOR ORDINALITY, _qf_v LONGTEXT PATH '$', _qf_n DOUBLE PATH '$')) AS _qf`;
+const jsonElement = (a: string): string => `JSON_EXTRACT(${a}, CONCAT('$[', _qf_i - 1, ']'))`;
+/** Replace the lambda parameter by the element column (word boundaries, outside literals). */
+function bindLambda(body: string, p: string, col: string): string {
+  const masked = maskLiterals(body, true);
+  let out = '';
+  let last = 0;
+  for (const m of masked.matchAll(new RegExp(`(?<![\\w.])${p}(?![\\w(])`, 'g'))) {
+    out += body.slice(last, m.index) + col;
+    last = m.index + m[0].length;
+  }
+  return out + body.slice(last);
+}
+const MYSQL_ARRAYS: FunctionTable = {
+  cardinality: { mysql: ([a]) => `JSON_LENGTH(${a})` },
+  element_at: { mysql: ([a, i]) => `JSON_EXTRACT(${a}, CONCAT('$[', ${i} - 1, ']'))` },
+  contains: { mysql: ([a, x]) => `JSON_CONTAINS(${a}, JSON_ARRAY(${x}))` },
+  array_position: { mysql: ([a, x]) => `COALESCE((SELECT MIN(_qf_i) FROM ${jsonElements(a!)} WHERE _qf_v = ${x}), 0)` },
+  array_join: { mysql: ([a, sep]) => `(SELECT GROUP_CONCAT(_qf_v ORDER BY _qf_i SEPARATOR ${sep}) FROM ${jsonElements(a!)})` },
+  transform: {
+    mysql: ([a, f]) => {
+      const l = lambda1(f);
+      return a === undefined || l === undefined ? undefined : `(SELECT JSON_ARRAYAGG(${bindLambda(l.body, l.p, '_qf_v')} ORDER BY _qf_i) FROM ${jsonElements(a)})`;
+    },
+  },
+  filter: {
+    mysql: ([a, f]) => {
+      const l = lambda1(f);
+      return a === undefined || l === undefined ? undefined : `(SELECT JSON_ARRAYAGG(${jsonElement(a)} ORDER BY _qf_i) FROM ${jsonElements(a)} WHERE ${bindLambda(l.body, l.p, '_qf_v')})`;
+    },
+  },
+  array_distinct: { mysql: ([a]) => `(SELECT JSON_ARRAYAGG(${jsonElement(a!)} ORDER BY _qf_i) FROM ${jsonElements(a!)} WHERE _qf_i = (SELECT MIN(_qf2._qf_i) FROM ${jsonElements(a!).replace('AS _qf', 'AS _qf2')} WHERE _qf2._qf_v <=> _qf._qf_v))` },
+  array_sort: { mysql: ([a]) => `(SELECT JSON_ARRAYAGG(${jsonElement(a!)} ORDER BY _qf_v IS NULL, _qf_n, _qf_v) FROM ${jsonElements(a!)})` },
+  array_max: { mysql: ([a]) => `(SELECT ${jsonElement(a!)} FROM ${jsonElements(a!)} ORDER BY _qf_n DESC, _qf_v DESC LIMIT 1)` },
+  array_min: { mysql: ([a]) => `(SELECT ${jsonElement(a!)} FROM ${jsonElements(a!)} ORDER BY _qf_n, _qf_v LIMIT 1)` },
+  slice: { mysql: ([a, s, n]) => `(SELECT JSON_ARRAYAGG(${jsonElement(a!)} ORDER BY _qf_i) FROM ${jsonElements(a!)} WHERE _qf_i BETWEEN ${s} AND ${s} + ${n} - 1)` },
+  array_remove: { mysql: ([a, x]) => `(SELECT JSON_ARRAYAGG(${jsonElement(a!)} ORDER BY _qf_i) FROM ${jsonElements(a!)} WHERE NOT (_qf_v <=> ${x}))` },
+  sequence: { mysql: ([a, b, st]) => (st === undefined && /^\d+$/.test(a ?? '') && /^\d+$/.test(b ?? '') ? `(SELECT JSON_ARRAYAGG(seq ORDER BY seq) FROM seq_${a}_to_${b})` : undefined) },
+  cbrt: { mysql: ([x]) => `POW(${x}, 1e0 / 3)` },
+};
+
 // --- Trino (and Athena) source ---------------------------------------------------------------------
 const TRINO: FunctionTable = {
   year: { postgres: ([x]) => `CAST(EXTRACT(YEAR FROM ${x}) AS BIGINT)` },
@@ -214,7 +258,7 @@ const TRINO: FunctionTable = {
   bitwise_xor: { duckdb: ([a, b]) => `xor(${a}, ${b})`, postgres: ([a, b]) => `(${a} # ${b})`, mysql: ([a, b]) => `(${a} ^ ${b})` },
   truncate: { duckdb: ([x, n]) => (n === undefined ? `trunc(${x})` : undefined), postgres: ([x, n]) => `trunc(${x}${n === undefined ? '' : `, ${n}`})`, mysql: ([x, n]) => `TRUNCATE(${x}, ${n ?? 0})` },
   // Trino's concat is NULL if any argument is; DuckDB's and PostgreSQL's skip NULLs, || does not.
-  concat: { duckdb: (a) => `(${a.join(' || ')})`, postgres: (a) => `(${a.join(' || ')})` },
+  concat: { duckdb: (a) => `(${a.join(' || ')})`, postgres: (a) => `(${a.join(' || ')})`, mysql: (a) => (a.some((x) => /^ARRAY\s*\[/i.test(x)) ? `JSON_MERGE_PRESERVE(${a.join(', ')})` : undefined) },
   length: { mysql: ([x]) => `CHAR_LENGTH(${x})` },
   codepoint: { duckdb: ([x]) => `unicode(${x})`, postgres: ([x]) => `ascii(${x})`, mysql: ([x]) => `ORD(${x})` },
   chr: { mysql: ([x]) => `CHAR(${x} USING utf8mb4)` },
@@ -337,9 +381,15 @@ const POSTGRES: FunctionTable = {
   bool_and: { mysql: ([x]) => `MIN(${x})` },
   bool_or: { mysql: ([x]) => `MAX(${x})` },
   regexp_replace: {
-    // PostgreSQL replaces the first match unless flags say 'g'; MariaDB always replaces all.
-    mysql: ([s, p, r, flags]) => (lit(flags)?.includes('g') === true ? `REGEXP_REPLACE(${s}, ${p}, ${r})` : undefined),
+    // PostgreSQL replaces the first match unless flagged 'g'; MariaDB always replaces every match,
+    // so a first-match replacement anchors the pattern after a lazy prefix kept as \1.
+    mysql: ([s, p, r, flags]) => {
+      if (flags !== undefined) return lit(flags) === 'g' ? `REGEXP_REPLACE(${s}, ${p}, ${r})` : undefined;
+      return r !== undefined && !r.includes('\\') ? `REGEXP_REPLACE(${s}, CONCAT('(?s)^(.*?)', ${p}), CONCAT('\\\\1', ${r}))` : undefined;
+    },
   },
+  json_text: { mysql: ([x]) => `JSON_UNQUOTE(${x})` },
+  array_length: { mysql: ([a, d]) => (d === undefined || d.trim() === '1' ? `JSON_LENGTH(${a})` : undefined) },
   greatest: { mysql: (a) => `GREATEST(${a.map((x, i) => `COALESCE(${[x, ...a.filter((_, j) => j !== i)].join(', ')})`).join(', ')})` },
   least: { mysql: (a) => `LEAST(${a.map((x, i) => `COALESCE(${[x, ...a.filter((_, j) => j !== i)].join(', ')})`).join(', ')})` },
 };
@@ -404,7 +454,15 @@ function mysqlTemporal(x: string): string {
   return /\d:\d/.test(v) ? `CAST(${x} AS TIMESTAMP)` : `CAST(${x} AS DATE)`;
 }
 
-const TABLES: Partial<Record<Dialect, FunctionTable>> = { trino: TRINO, athena: TRINO, postgres: POSTGRES, mysql: MYSQL, starrocks: MYSQL };
+/** Merge per-target templates of several tables (later ones add targets, never replace). */
+function merge(...tables: FunctionTable[]): FunctionTable {
+  const out: FunctionTable = {};
+  for (const t of tables) for (const [k, v] of Object.entries(t)) out[k] = { ...v, ...out[k] };
+  return out;
+}
+const TRINO_ALL = merge(TRINO, MYSQL_ARRAYS);
+const PG_ALL = merge(POSTGRES, { cardinality: MYSQL_ARRAYS.cardinality!, array_position: MYSQL_ARRAYS.array_position!, cbrt: MYSQL_ARRAYS.cbrt!, array_to_string: MYSQL_ARRAYS.array_join! });
+const TABLES: Partial<Record<Dialect, FunctionTable>> = { trino: TRINO_ALL, athena: TRINO_ALL, postgres: PG_ALL, mysql: MYSQL, starrocks: MYSQL };
 
 /** Pre-rewrite: calls of table functions that have a template for `target` → markers. */
 function markFunctions(table: FunctionTable, target: Target, backslash: boolean): ((sql: string) => string) | undefined {
@@ -630,16 +688,110 @@ function mysqlValuesAlias(sql: string): string {
   return `${sql.slice(0, m.index)}(${selects}) AS ${alias[1]}${sql.slice(close + 1 + alias[0].length)}`;
 }
 
+/** ARRAY[...] → JSON_ARRAY(...), and a literal subscript → JSON_EXTRACT (MySQL has no arrays). */
+function mysqlArrayLiterals(sql: string): string {
+  let out = sql;
+  for (let guard = 0; guard < 50; guard++) {
+    const masked = maskLiterals(out, true);
+    const m = /\bARRAY\s*\[/i.exec(masked);
+    if (!m) return out;
+    const open = m.index + m[0].length - 1;
+    let depth = 0;
+    let close = -1;
+    for (let i = open; i < masked.length; i++) {
+      if (masked[i] === '[' || masked[i] === '(') depth++;
+      else if (masked[i] === ']' || masked[i] === ')') {
+        depth--;
+        if (depth === 0) {
+          close = i;
+          break;
+        }
+      }
+    }
+    if (close < 0) return out;
+    const arr = `JSON_ARRAY(${out.slice(open + 1, close)})`;
+    const sub = /^\s*\[\s*(\d+)\s*\]/.exec(masked.slice(close + 1));
+    // (ARRAY[..])[n] in PostgreSQL, ARRAY[..][n] in Trino
+    const wrapped = masked[m.index - 1] === '(' && masked[close + 1] === ')' && /^\s*\[\s*(\d+)\s*\]/.exec(masked.slice(close + 2));
+    if (wrapped) out = `${out.slice(0, m.index - 1)}JSON_EXTRACT(${arr}, '$[${Number(wrapped[1]) - 1}]')${out.slice(close + 2 + wrapped[0].length)}`;
+    else if (sub) out = `${out.slice(0, m.index)}JSON_EXTRACT(${arr}, '$[${Number(sub[1]) - 1}]')${out.slice(close + 1 + sub[0].length)}`;
+    else out = `${out.slice(0, m.index)}${arr}${out.slice(close + 1)}`;
+  }
+  return out;
+}
+
+/**
+ * GROUP BY ROLLUP (a, b) → GROUP BY a, b WITH ROLLUP. MariaDB refuses ORDER BY beside ROLLUP, so
+ * an ORDER BY moves to an outer query over the result (it names output columns or ordinals).
+ */
+function mysqlRollup(sql: string): string {
+  const masked = maskLiterals(sql, true);
+  const m = /\bGROUP\s+BY\s+ROLLUP\s*\(/i.exec(masked);
+  if (!m || /\bGROUPING\s*\(/i.test(masked)) return sql;
+  const open = m.index + m[0].length - 1;
+  const close = matchParen(masked, open);
+  if (close < 0 || /[()]/.test(masked.slice(open + 1, close))) return sql;
+  let out = `${sql.slice(0, m.index)}GROUP BY ${sql.slice(open + 1, close).trim()} WITH ROLLUP${sql.slice(close + 1)}`;
+  const om = maskLiterals(out, true);
+  let depth = 0;
+  let orderAt = -1;
+  for (let i = 0; i < om.length; i++) {
+    if (om[i] === '(') depth++;
+    else if (om[i] === ')') depth--;
+    else if (depth === 0 && /^ORDER\s+BY\b/i.test(om.slice(i, i + 12)) && /\s/.test(om[i - 1] ?? ' ')) orderAt = i;
+  }
+  if (orderAt > 0) out = `SELECT * FROM (${out.slice(0, orderAt).trimEnd()}) AS _qf_rollup ${out.slice(orderAt)}`;
+  return out;
+}
+
+/** polyglot's JSON_TABLE(JSON_ARRAY(..)) AS t(x) for UNNEST → MariaDB's JSON_TABLE with COLUMNS. */
+function mysqlUnnest(sql: string): string {
+  return sql.replace(/JSON_TABLE\((JSON_ARRAY\(((?:[^()']|'(?:[^']|'')*')*)\))\)\s+AS\s+(\w+)\s*\(\s*(\w+)\s*\)/gi, (_m, arr: string, items: string, t: string, x: string) => {
+    const numeric = items.split(',').every((v) => /^\s*-?\d+(\.\d+)?\s*$/.test(v));
+    return `JSON_TABLE(${arr}, '$[*]' COLUMNS (${x} ${numeric ? 'DOUBLE' : 'LONGTEXT'} PATH '$')) AS ${t}`;
+  });
+}
+
+const PG_JSON_OPERAND = String.raw`('(?:[^']|'')*'|[A-Za-z_][\w.]*)(?:\s*::\s*jsonb?)?`;
+const PG_JSON_STEP = String.raw`\s*(->>?)\s*('(?:[^']|'')*'|\d+)`;
+
+/**
+ * PostgreSQL JSON operators on MySQL: a -> 'k' ->> 'j' → JSON_UNQUOTE(JSON_EXTRACT(a, '$."k"."j"')),
+ * a @> b → JSON_CONTAINS(a, b) (literal or column operands only).
+ */
+function pgJsonOperators(sql: string): string {
+  const chain = new RegExp(`${PG_JSON_OPERAND}((?:${PG_JSON_STEP})+)`, 'g');
+  let out = sql.replace(chain, (m, base: string, steps: string) => {
+    let path = '$';
+    let last = '->';
+    for (const st of steps.matchAll(new RegExp(PG_JSON_STEP, 'g'))) {
+      last = st[1]!;
+      const key = st[2]!;
+      path += /^\d+$/.test(key) ? `[${key}]` : `."${key.slice(1, -1).replace(/''/g, "'").replace(/"/g, '\\"')}"`;
+    }
+    if (path === '$') return m;
+    const extract = `JSON_EXTRACT(${base}, ${quote(path)})`;
+    return last === '->>' ? `${MARK}JSON_TEXT(${extract})` : extract;
+  });
+  out = out.replace(new RegExp(`${PG_JSON_OPERAND}\\s*@>\\s*${PG_JSON_OPERAND}`, 'g'), (_m, a: string, b: string) => `JSON_CONTAINS(${a}, ${b})`);
+  return out;
+}
+
+/** x = ANY(JSON_ARRAY(literals)) → x IN (literals). */
+function mysqlAnyArray(sql: string): string {
+  return sql.replace(/=\s*ANY\s*\(\s*JSON_ARRAY\(((?:[^()']|'(?:[^']|'')*')*)\)\s*\)/gi, 'IN ($1)');
+}
+
 /** PostgreSQL `ARRAY[...][i]` needs parentheses around the constructor. */
 function parenthesizeArraySubscript(sql: string): string {
   return sql.replace(/(?<!\()\bARRAY\[([^[\]]*)\]\[/g, '(ARRAY[$1])[');
 }
 
 /** agg(x) FILTER (WHERE c) → agg(CASE WHEN c THEN x END) (MySQL has no FILTER). */
-function filterToCase(sql: string): string {
+function filterToCase(sql: string, backslash: boolean): string {
   let out = sql;
   for (let guard = 0; guard < 20; guard++) {
-    const masked = maskLiterals(out, true);
+    const masked = maskLiterals(out, backslash);
     const m = /\bFILTER\s*\(\s*WHERE\b/i.exec(masked);
     if (!m) return out;
     const open = masked.indexOf('(', m.index);
@@ -710,7 +862,7 @@ export function rulesFor(from: Dialect, to: Dialect): PairRules {
   const srcMysql = from === 'mysql' || from === 'starrocks';
   const trino = from === 'trino' || from === 'athena';
   if (from === 'postgres') r.pre.push(pgCaseInsensitiveRegex, pgRegexpMatchIndex);
-  if (trino && target !== 'mysql') r.pre.push(trinoListagg);
+  if (trino) r.pre.push(trinoListagg);
   if (srcMysql && target !== 'mysql') r.pre.push(mysqlImplicit);
   const mark = markFunctions(table, target, srcMysql);
   if (mark) r.pre.push(mark);
@@ -721,7 +873,8 @@ export function rulesFor(from: Dialect, to: Dialect): PairRules {
   if ((trino || from === 'postgres') && target !== 'postgres') r.post.push(integerDivision(target));
   if (target === 'postgres') r.post.push(parenthesizeArraySubscript);
   if (target === 'mysql') {
-    r.post.push(filterToCase, mysqlIntervals, mariadbSpellings, mysqlDateLiteralArithmetic, mysqlValuesAlias);
+    r.pre.push((sql) => filterToCase(sql, srcMysql));
+    r.post.push(mysqlIntervals, mariadbSpellings, mysqlDateLiteralArithmetic, mysqlValuesAlias, mysqlArrayLiterals, mysqlUnnest, mysqlRollup, mysqlAnyArray);
     if (!srcMysql) {
       r.post.push(binaryStringCompare);
       // MySQL has no arrays; JSON_ARRAYAGG keeps the elements and their order (as JSON text).
@@ -729,7 +882,7 @@ export function rulesFor(from: Dialect, to: Dialect): PairRules {
     }
   }
   if (target === 'duckdb') r.post.push(duckdbVarcharLength);
-  if (from === 'postgres' && target === 'mysql') r.pre.push(pgExtractMarkers);
+  if (from === 'postgres' && target === 'mysql') r.pre.unshift(pgExtractMarkers, pgJsonOperators);
   if (srcMysql && target !== 'mysql') {
     r.pre.push(caseInsensitiveLiterals);
     r.post.push(fromMysqlSpellings);
@@ -750,9 +903,12 @@ function addUnsafe(r: PairRules, from: Dialect, target: Target): void {
   }
   if (from === 'postgres' && target === 'mysql') {
     r.unsafe.push(matches(/(?<![\w.])[A-Za-z_][\w.]*\s*[-+]\s*\d+(?!\s*(?:DAY|MONTH|YEAR|HOUR|MINUTE|SECOND|WEEK|QUARTER)\b)(?![\w.])/i, 'column ± integer', 'a date ± n is date arithmetic in PostgreSQL and number arithmetic in MySQL; the column type is unknown here'));
-    r.unsafe.push(calls(['regexp_replace'], 'PostgreSQL replaces the first match unless flagged g, MariaDB every match'));
+    r.unsafe.push({
+      why: 'PostgreSQL replaces the first match unless flagged g, MariaDB every match; only literal replacements without back-references are rewritten',
+      test: (sql) => (findCalls(sql, /regexp_replace/).some((c) => (c.args.length === 4 ? lit(c.args[3]) !== 'g' : c.args[2] === undefined || c.args[2].includes('\\'))) ? 'regexp_replace' : undefined),
+    });
   }
   if ((trino || from === 'postgres') && target === 'mysql') {
-    r.unsafe.push(matches(/\bORDER\s+BY\s+(?!\d+\s*(?:ASC|DESC)?\s*(?:,\s*\d+\s*(?:ASC|DESC)?\s*)*(?:\)|$|LIMIT|OFFSET))/i, 'ORDER BY', "MariaDB's default collation sorts strings case-insensitively"));
+    r.unsafe.push(matches(/\bORDER\s+BY\b/i, 'ORDER BY', "MariaDB's default collation sorts strings case-insensitively, and NULL placement of ordinals cannot be expressed"));
   }
 }
