@@ -36,11 +36,14 @@ export class WorkerTarget implements HistoryTarget {
 
   private spawn(): Worker {
     const w = new Worker(WORKER_URL, { workerData: this.init });
+    // Idle, the worker must not keep the process alive; while a request waits on it, it must
+    // (an exit mid-flush at shutdown would lose the rows): ref'd only with requests pending.
     w.unref();
     w.on('message', (r: WorkerReply) => {
       const p = this.pending.get(r.id);
       if (!p) return;
       this.pending.delete(r.id);
+      if (this.pending.size === 0) w.unref();
       if (r.ok) p.resolve(r.value);
       else p.reject(new WorkerError(r.message, r.refused));
     });
@@ -59,6 +62,7 @@ export class WorkerTarget implements HistoryTarget {
     const w = (this.worker ??= this.spawn());
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
+      if (this.pending.size === 0) w.ref();
       this.pending.set(id, { resolve, reject });
       try {
         w.postMessage({ ...req, id });
