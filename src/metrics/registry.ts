@@ -1,5 +1,6 @@
 /** Prometheus metrics (prom-client), all prefixed `queryflux_`, served on the admin port at /metrics. */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { FastCounter, FastHistogram } from './fast.js';
 import type { OutcomeSink, QueryOutcome } from '../core/outcome.js';
 import type { ClusterGroup } from '../dispatch/cluster-group.js';
 import type { RouterChain } from '../routing/chain.js';
@@ -10,13 +11,15 @@ const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0
 /** The gateway's metrics; one instance per gateway (tests start several in one process). */
 export class Metrics implements OutcomeSink {
   readonly registry = new Registry();
-  readonly queries: Counter<'protocol' | 'group' | 'cluster' | 'engine' | 'status'>;
-  readonly duration: Histogram<'protocol' | 'group' | 'engine'>;
-  readonly queueDuration: Histogram<'group'>;
-  readonly queueRejections: Counter<'group' | 'reason'>;
-  readonly routeDecisions: Counter<'router' | 'group'>;
+  // Per-query metrics are FastCounter/FastHistogram (src/metrics/fast.ts): ≈ 0.1 µs an update
+  // instead of prom-client's ≈ 1.3 µs, on the path of every statement.
+  readonly queries: FastCounter;
+  readonly duration: FastHistogram;
+  readonly queueDuration: FastHistogram;
+  readonly queueRejections: FastCounter;
+  readonly routeDecisions: FastCounter;
   readonly connections: Gauge<'protocol'>;
-  readonly translations: Counter<'from' | 'to'>;
+  readonly translations: FastCounter;
   readonly historyDropped: Counter<'reason'>;
   readonly historyRowsWritten: Counter;
   readonly historyWrite: Histogram;
@@ -37,12 +40,13 @@ export class Metrics implements OutcomeSink {
     // prom-client names three gauges *_total, which Prometheus reserves for counters (promtool
     // rejects them); the same numbers stay available as active_handles/requests/resources.
     for (const kind of ['handles', 'requests', 'resources']) this.registry.removeSingleMetric(`queryflux_process_nodejs_active_${kind}_total`);
-    this.queries = new Counter({ name: 'queryflux_queries_total', help: 'Queries finished, by outcome', labelNames: ['protocol', 'group', 'cluster', 'engine', 'status'], registers });
-    this.duration = new Histogram({ name: 'queryflux_query_duration_seconds', help: 'Time from receipt to the last row', labelNames: ['protocol', 'group', 'engine'], buckets: LATENCY_BUCKETS, registers });
-    this.queueDuration = new Histogram({ name: 'queryflux_queue_duration_seconds', help: 'Time spent waiting for capacity in a cluster group', labelNames: ['group'], buckets: LATENCY_BUCKETS, registers });
-    this.queueRejections = new Counter({ name: 'queryflux_queue_rejections_total', help: 'Queries refused by a full queue or a queue timeout', labelNames: ['group', 'reason'], registers });
-    this.routeDecisions = new Counter({ name: 'queryflux_route_decisions_total', help: 'Routing decisions, by deciding router and group', labelNames: ['router', 'group'], registers });
-    this.translations = new Counter({ name: 'queryflux_translations_total', help: 'Statements run on an engine of another dialect than the client spoke', labelNames: ['from', 'to'], registers });
+    const reg = this.registry;
+    this.queries = new FastCounter('queryflux_queries_total', 'Queries finished, by outcome', ['protocol', 'group', 'cluster', 'engine', 'status'], reg);
+    this.duration = new FastHistogram('queryflux_query_duration_seconds', 'Time from receipt to the last row', ['protocol', 'group', 'engine'], LATENCY_BUCKETS, reg);
+    this.queueDuration = new FastHistogram('queryflux_queue_duration_seconds', 'Time spent waiting for capacity in a cluster group', ['group'], LATENCY_BUCKETS, reg);
+    this.queueRejections = new FastCounter('queryflux_queue_rejections_total', 'Queries refused by a full queue or a queue timeout', ['group', 'reason'], reg);
+    this.routeDecisions = new FastCounter('queryflux_route_decisions_total', 'Routing decisions, by deciding router and group', ['router', 'group'], reg);
+    this.translations = new FastCounter('queryflux_translations_total', 'Statements run on an engine of another dialect than the client spoke', ['from', 'to'], reg);
     this.historyDropped = new Counter({ name: 'queryflux_history_dropped_total', help: 'History rows not written: buffer_full (database down or slow), rejected (refused by the database), shutdown', labelNames: ['reason'], registers });
     this.historyRowsWritten = new Counter({ name: 'queryflux_history_rows_written_total', help: 'History rows written to the database', registers });
     this.historyWrite = new Histogram({ name: 'queryflux_history_write_seconds', help: 'Time to write one batch of history rows', buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers });
@@ -135,11 +139,12 @@ export class Metrics implements OutcomeSink {
   /** Outcome sink: counters and histograms once a query is done (never before its last row). */
   record(o: QueryOutcome): void {
     const group = o.group ?? '';
-    this.queries.inc({ protocol: o.protocol, group, cluster: o.cluster ?? '', engine: o.engine ?? '', status: o.status });
-    if (o.rule !== undefined) this.routeDecisions.inc({ router: o.rule, group });
-    if (o.translatedFrom !== undefined && o.translatedTo !== undefined && o.translatedFrom !== o.translatedTo) this.translations.inc({ from: o.translatedFrom, to: o.translatedTo });
-    if (o.status === 'ok') this.duration.observe({ protocol: o.protocol, group, engine: o.engine ?? '' }, o.durationMs / 1000);
-    if (o.group !== undefined && o.cluster !== undefined) this.queueDuration.observe({ group }, o.queuedMs / 1000);
-    if (o.errorCode === 'QF_QUEUE_FULL' || o.errorCode === 'QF_QUEUE_TIMEOUT') this.queueRejections.inc({ group, reason: o.errorCode === 'QF_QUEUE_FULL' ? 'full' : 'timeout' });
+    const engine = o.engine ?? '';
+    this.queries.inc(1, o.protocol, group, o.cluster ?? '', engine, o.status);
+    if (o.rule !== undefined) this.routeDecisions.inc(1, o.rule, group);
+    if (o.translatedFrom !== undefined && o.translatedTo !== undefined && o.translatedFrom !== o.translatedTo) this.translations.inc(1, o.translatedFrom, o.translatedTo);
+    if (o.status === 'ok') this.duration.observe(o.durationMs / 1000, o.protocol, group, engine);
+    if (o.group !== undefined && o.cluster !== undefined) this.queueDuration.observe(o.queuedMs / 1000, group);
+    if (o.errorCode === 'QF_QUEUE_FULL' || o.errorCode === 'QF_QUEUE_TIMEOUT') this.queueRejections.inc(1, group, o.errorCode === 'QF_QUEUE_FULL' ? 'full' : 'timeout');
   }
 }
