@@ -389,6 +389,7 @@ const POSTGRES: FunctionTable = {
     },
   },
   json_text: { mysql: ([x]) => `JSON_UNQUOTE(${x})` },
+  json_get: { mysql: ([j, p]) => `JSON_EXTRACT(${j}, ${p})` },
   array_length: { mysql: ([a, d]) => (d === undefined || d.trim() === '1' ? `JSON_LENGTH(${a})` : undefined) },
   greatest: { mysql: (a) => `GREATEST(${a.map((x, i) => `COALESCE(${[x, ...a.filter((_, j) => j !== i)].join(', ')})`).join(', ')})` },
   least: { mysql: (a) => `LEAST(${a.map((x, i) => `COALESCE(${[x, ...a.filter((_, j) => j !== i)].join(', ')})`).join(', ')})` },
@@ -770,7 +771,7 @@ function pgJsonOperators(sql: string): string {
       path += /^\d+$/.test(key) ? `[${key}]` : `."${key.slice(1, -1).replace(/''/g, "'").replace(/"/g, '\\"')}"`;
     }
     if (path === '$') return m;
-    const extract = `JSON_EXTRACT(${base}, ${quote(path)})`;
+    const extract = `${MARK}JSON_GET(${base}, ${quote(path)})`;
     return last === '->>' ? `${MARK}JSON_TEXT(${extract})` : extract;
   });
   out = out.replace(new RegExp(`${PG_JSON_OPERAND}\\s*@>\\s*${PG_JSON_OPERAND}`, 'g'), (_m, a: string, b: string) => `JSON_CONTAINS(${a}, ${b})`);
@@ -818,7 +819,8 @@ function binaryStringCompare(sql: string): string {
   const masked = maskLiterals(sql, true);
   let out = '';
   let last = 0;
-  for (const m of masked.matchAll(/(=|<>|!=|<=|>=|<|>|\bLIKE)\s*'/gi)) {
+  for (const m of masked.matchAll(/(->>?|<>|!=|<=|>=|=|<|>|\bLIKE)\s*'/gi)) {
+    if (m[1]!.startsWith('-')) continue;
     const at = m.index + m[0].length - 1;
     if (/BINARY\s*$/i.test(masked.slice(0, at))) continue;
     out += sql.slice(last, at) + 'BINARY ';
