@@ -145,7 +145,7 @@ export async function startGateway(config: ResolvedConfig, opts: StartOptions = 
     }
     const admin = cfg.queryflux.adminApi;
     if (admin.enabled) {
-      const api = await startAdminApi({ host: admin.host, port: admin.port, groups, recent, pipeline, metrics, logger: logger.child({ component: 'admin' }), history: { store: history.store, engineGroups: engineGroups(config), groupNames: [...groups.keys()] } });
+      const api = await startAdminApi({ host: admin.host, port: admin.port, groups, recent, pipeline, metrics, logger: logger.child({ component: 'admin' }), history: { list: (f) => history.list(f), savings: (q) => history.savings(q), engineGroups: engineGroups(config), groupNames: [...groups.keys()] } });
       ports.admin = api.port;
       closers.push(() => api.close());
       logger.info({ port: api.port }, 'admin API listening');

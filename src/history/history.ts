@@ -11,7 +11,10 @@ import type { Logger } from 'pino';
 import type { OutcomeSink, QueryOutcome } from '../core/outcome.js';
 import { openHistoryDb, safeErrorMessage, type PersistenceConfig } from './db.js';
 import { migrate } from './migrate.js';
-import { HistoryStore } from './store.js';
+import { savingsReport, type SavingsQuery } from './report.js';
+import type { SavingsReport } from './savings.js';
+import { HistoryStore, type HistoryFilter } from './store.js';
+import type { HistoryEntry } from './record.js';
 import { WorkerTarget } from './worker-target.js';
 import { HistoryWriter, type HistoryObserver, type HistoryTarget } from './writer.js';
 
@@ -30,6 +33,7 @@ export interface HistoryOptions {
 interface WriteSide extends HistoryTarget {
   ready(): Promise<string[]>;
   deleteBefore(cutoff: Date): Promise<number>;
+  savings(query: SavingsQuery): Promise<SavingsReport>;
   close(): Promise<void>;
 }
 
@@ -57,6 +61,7 @@ function inlineWriteSide(store: HistoryStore): WriteSide {
       await ready();
       return store.deleteBefore(cutoff);
     },
+    savings: (query) => savingsReport(store, query),
     close: async () => undefined, // the store's database is closed with the History
   };
 }
@@ -100,6 +105,16 @@ export class History implements OutcomeSink {
   /** Hot path: hands the outcome to the writer's buffer. */
   record(outcome: QueryOutcome): void {
     this.writer.record(outcome);
+  }
+
+  /** Recent rows, newest first (admin API). */
+  list(filter: HistoryFilter): Promise<HistoryEntry[]> {
+    return this.store.list(filter);
+  }
+
+  /** The savings report over a window (computed in the writer's thread when there is one). */
+  savings(query: SavingsQuery): Promise<SavingsReport> {
+    return this.writes.savings(query);
   }
 
   /** Delete rows older than the retention period; resolves with the count (0 when the database is unavailable). */

@@ -14,7 +14,6 @@ export interface HistoryFilter {
   readonly limit?: number;
 }
 
-const PING_TIMEOUT_MS = 3000;
 /** Rows per INSERT statement: SQLite allows 32 766 bound values (29 a row), PostgreSQL 65 535. */
 const SQLITE_ROWS_PER_INSERT = 250;
 const PG_ROWS_PER_INSERT = 500;
@@ -67,20 +66,6 @@ export class HistoryStore implements HistoryTarget {
     if ((err as Error | null)?.name === 'PrismaClientValidationError') return true;
     // Raw driver errors surface as P2010 with the SQLSTATE in the message: class 22 (data) and 23 (constraint).
     return /Code: `(?:22|23)[0-9A-Z]{3}`|SQLITE_CONSTRAINT|SQLITE_MISMATCH|SQLITE_TOOBIG/.test((err as Error | null)?.message ?? '');
-  }
-
-  async ping(): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<false>((r) => (timer = setTimeout(() => r(false), PING_TIMEOUT_MS)));
-    const probe = this.db.prisma.$queryRawUnsafe('SELECT 1').then(
-      () => true,
-      () => false,
-    );
-    try {
-      return await Promise.race([probe, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   /** Delete rows received before `cutoff`; resolves with the count. */

@@ -5,6 +5,8 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { QueryOutcome } from '../core/outcome.js';
+import type { SavingsQuery } from './report.js';
+import type { SavingsReport } from './savings.js';
 import type { HistoryTarget } from './writer.js';
 import type { WorkerInit, WorkerReply, WorkerRequest } from './write-worker.js';
 
@@ -18,7 +20,8 @@ class WorkerError extends Error {
   }
 }
 
-type Pending = { resolve(v: number | string[] | undefined): void; reject(e: Error): void };
+type Value = number | string[] | SavingsReport | undefined;
+type Pending = { resolve(v: Value): void; reject(e: Error): void };
 type Request = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
 // Under tsx/vitest the worker is the .ts source, loaded through a bootstrap that registers tsx
@@ -57,7 +60,7 @@ export class WorkerTarget implements HistoryTarget {
     return w;
   }
 
-  private call(req: Request): Promise<number | string[] | undefined> {
+  private call(req: Request): Promise<Value> {
     if (this.closed) return Promise.reject(new WorkerError('history worker closed', false));
     const w = (this.worker ??= this.spawn());
     const id = this.nextId++;
@@ -96,6 +99,11 @@ export class WorkerTarget implements HistoryTarget {
   /** Delete rows received before `cutoff` (in the worker). */
   async deleteBefore(cutoff: Date): Promise<number> {
     return ((await this.call({ op: 'sweep', cutoffMs: cutoff.getTime() })) as number | undefined) ?? 0;
+  }
+
+  /** The savings report, computed in the worker. */
+  async savings(query: SavingsQuery): Promise<SavingsReport> {
+    return (await this.call({ op: 'savings', query })) as SavingsReport;
   }
 
   /** Close the worker's database and stop the worker. */

@@ -7,8 +7,10 @@ import type { Pipeline } from '../core/pipeline.js';
 import type { Metrics } from '../metrics/registry.js';
 import { newSession, type Protocol } from '../core/types.js';
 import type { ClusterGroup } from '../dispatch/cluster-group.js';
-import { parseSince, savingsReport } from '../history/report.js';
-import type { HistoryStore } from '../history/store.js';
+import type { HistoryEntry } from '../history/record.js';
+import { parseSince, type SavingsQuery } from '../history/report.js';
+import type { SavingsReport } from '../history/savings.js';
+import type { HistoryFilter } from '../history/store.js';
 
 export interface AdminApiOptions {
   readonly host: string;
@@ -19,7 +21,12 @@ export interface AdminApiOptions {
   readonly metrics: Metrics;
   readonly logger: Logger;
   /** Query history (GET /api/history, GET /api/savings); absent: those answer 503. */
-  readonly history?: { readonly store: HistoryStore; readonly engineGroups: ReadonlyMap<string, readonly string[]>; readonly groupNames: readonly string[] };
+  readonly history?: {
+    list(filter: HistoryFilter): Promise<HistoryEntry[]>;
+    savings(query: SavingsQuery): Promise<SavingsReport>;
+    readonly engineGroups: ReadonlyMap<string, readonly string[]>;
+    readonly groupNames: readonly string[];
+  };
 }
 
 /** Start the admin API; resolves with the bound port. */
@@ -49,7 +56,7 @@ export async function startAdminApi(opts: AdminApiOptions): Promise<{ port: numb
     } catch (err) {
       return reply.code(400).send({ error: (err as Error).message });
     }
-    return opts.history.store.list({ limit: Math.min(1000, Number(q.limit ?? 50) || 50), user: q.user || undefined, status: q.status || undefined, since });
+    return opts.history.list({ limit: Math.min(1000, Number(q.limit ?? 50) || 50), user: q.user || undefined, status: q.status || undefined, since });
   });
   app.get<{ Querystring: { since?: string; until?: string; baseline?: string; top?: string } }>('/api/savings', async (req, reply) => {
     const h = opts.history;
@@ -67,7 +74,7 @@ export async function startAdminApi(opts: AdminApiOptions): Promise<{ port: numb
       return reply.code(400).send({ error: (err as Error).message });
     }
     const top = Math.min(100, Math.max(1, Number(q.top ?? 10) || 10));
-    return savingsReport(h.store, { since, until, top, baseline: q.baseline ? { name: q.baseline, engineGroups: h.engineGroups } : undefined });
+    return h.savings({ since, until, top, baseline: q.baseline ? { name: q.baseline, engineGroups: h.engineGroups } : undefined });
   });
   app.post<{ Body: { sql?: unknown; protocol?: unknown; user?: unknown; headers?: unknown; tags?: unknown } }>('/api/explain', async (req, reply) => {
     const b = req.body ?? {};
