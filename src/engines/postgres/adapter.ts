@@ -97,13 +97,51 @@ function jsonText(v: unknown): string {
   return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x instanceof Uint8Array ? `\\x${Buffer.from(x).toString('hex')}` : x));
 }
 
+/** Columns and converters of one RowDescription. */
+interface ResultShape {
+  readonly fields: readonly PgField[];
+  readonly columns: readonly Column[];
+  readonly converters: readonly FieldConverter[];
+  readonly hasConverters: boolean;
+}
+
+/** The last result shape seen on one backend connection (statements repeat: reuse it). */
+interface ShapeCache {
+  last: ResultShape | undefined;
+}
+
+const NO_CONVERTERS: readonly FieldConverter[] = Object.freeze([]);
+
+function resultShape(fields: readonly PgField[]): ResultShape {
+  const columns: Column[] = [];
+  const converters: FieldConverter[] = [];
+  let hasConverters = false;
+  for (const f of fields) {
+    const m = mapPgType(f.dataTypeID, f.dataTypeModifier);
+    columns.push({ name: f.name, type: m.type });
+    converters.push(m.convert);
+    if (m.convert !== undefined) hasConverters = true;
+  }
+  return { fields, columns, converters, hasConverters };
+}
+
+function sameFields(a: readonly PgField[], b: readonly PgField[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.dataTypeID !== y.dataTypeID || x.dataTypeModifier !== y.dataTypeModifier || x.name !== y.name) return false;
+  }
+  return true;
+}
+
 /**
  * A statement in flight on one backend connection: pg calls the handle* methods as messages
  * arrive; rows queue here until the consumer pulls them.
  */
 class StatementRun {
-  columns: Column[] | undefined;
-  private converters: FieldConverter[] = [];
+  columns: readonly Column[] | undefined;
+  private converters: readonly FieldConverter[] = NO_CONVERTERS;
   private hasConverters = false;
   private queue: Row[] = [];
   private error: QueryFluxError | undefined;
@@ -120,6 +158,7 @@ class StatementRun {
   constructor(
     private readonly text: string,
     private readonly values: unknown[] | undefined,
+    private readonly shapes: ShapeCache,
   ) {
     this.started = new Promise((res, rej) => {
       this.startResolve = res;
@@ -150,14 +189,11 @@ class StatementRun {
   }
 
   handleRowDescription(msg: { fields: PgField[] }): void {
-    this.columns = msg.fields.map((f) => {
-      const m = mapPgType(f.dataTypeID, f.dataTypeModifier);
-      return { name: f.name, type: m.type, convert: m.convert };
-    }).map(({ name, type, convert }, i) => {
-      this.converters[i] = convert;
-      if (convert !== undefined) this.hasConverters = true;
-      return { name, type };
-    });
+    let shape = this.shapes.last;
+    if (shape === undefined || !sameFields(shape.fields, msg.fields)) this.shapes.last = shape = resultShape(msg.fields);
+    this.columns = shape.columns;
+    this.converters = shape.converters;
+    this.hasConverters = shape.hasConverters;
     this.startResolve();
   }
 
@@ -228,19 +264,18 @@ class StatementRun {
     }
   }
 
-  /** Next batch of rows, or undefined at the end. Throws the statement's error. */
-  async next(): Promise<Row[] | undefined> {
-    for (;;) {
-      if (this.queue.length > 0) {
-        const batch = this.queue.length <= BATCH ? this.queue : this.queue.splice(0, BATCH);
-        if (batch === this.queue) this.queue = [];
-        if (this.queue.length < HIGH_WATER / 2) this.resume();
-        return batch;
-      }
-      if (this.error) throw this.error;
-      if (this.finished) return undefined;
-      await new Promise<void>((r) => (this.wake = r));
+  /** Next batch of rows, or undefined at the end; rejects with the statement's error. */
+  next(): Promise<Row[] | undefined> {
+    // Not an async function: rows that are already here (the usual case) cost one resolved promise.
+    if (this.queue.length > 0) {
+      const batch = this.queue.length <= BATCH ? this.queue : this.queue.splice(0, BATCH);
+      if (batch === this.queue) this.queue = [];
+      if (this.queue.length < HIGH_WATER / 2) this.resume();
+      return Promise.resolve(batch);
     }
+    if (this.error) return Promise.reject(this.error);
+    if (this.finished) return Promise.resolve(undefined);
+    return new Promise<void>((r) => (this.wake = r)).then(() => this.next());
   }
 
   get done(): boolean {
@@ -251,6 +286,8 @@ class StatementRun {
     return { command: this.command, rowCount: this.rowCount };
   }
 }
+
+const DONE: IteratorResult<Row[]> = Object.freeze({ value: undefined, done: true });
 
 class PgStream implements ResultStream {
   private closed = false;
@@ -270,19 +307,37 @@ class PgStream implements ResultStream {
     this.release(discard);
   }
 
-  async *batches(): AsyncIterable<Row[]> {
-    let ok = false;
-    try {
-      for (;;) {
-        const batch = await this.run.next();
-        if (batch === undefined) break;
-        yield batch;
-      }
-      ok = true;
-    } finally {
-      if (!ok && !this.run.done) await this.abandon();
+  /** A plain iterator, not an async generator: one promise per batch instead of a generator's queue. */
+  batches(): AsyncIterable<Row[]> {
+    let ended = false;
+    const end = async (): Promise<void> => {
+      ended = true;
+      if (!this.run.done) await this.abandon();
       else this.finish(false);
-    }
+    };
+    const iterator: AsyncIterator<Row[]> = {
+      next: () => {
+        if (ended) return Promise.resolve(DONE);
+        return this.run.next().then(
+          (batch): IteratorResult<Row[]> => {
+            if (batch !== undefined) return { value: batch, done: false };
+            ended = true;
+            this.finish(false);
+            return DONE;
+          },
+          async (err: unknown) => {
+            await end();
+            throw err;
+          },
+        );
+      },
+      // The consumer stopped early (break, or a thrown error in its loop).
+      return: async () => {
+        if (!ended) await end();
+        return DONE;
+      },
+    };
+    return { [Symbol.asyncIterator]: () => iterator };
   }
 
   /** The consumer stopped early: cancel on the backend and drain, so the connection is reusable. */
@@ -363,6 +418,7 @@ export class PostgresEngine implements Engine {
   readonly capabilities = CAPABILITIES;
   private readonly pinned = new Map<SessionState, PoolClient>();
   private readonly watched = new WeakSet<PoolClient>();
+  private readonly shapes = new WeakMap<PoolClient, ShapeCache>();
   /** Healthy clients kept checked out between statements (at most the pool size). */
   private readonly idle: PoolClient[] = [];
   private closing = false;
@@ -460,7 +516,9 @@ export class PostgresEngine implements Engine {
     if (signal?.aborted) throw qfError('QF_QUERY_CANCELED');
     const client = await this.client(query.session);
     const verb = leadingVerb(query.sql);
-    const run = new StatementRun(query.sql, query.params !== undefined && query.params.length > 0 ? query.params.map(paramText) : undefined);
+    let shapes = this.shapes.get(client);
+    if (shapes === undefined) this.shapes.set(client, (shapes = { last: undefined }));
+    const run = new StatementRun(query.sql, query.params !== undefined && query.params.length > 0 ? query.params.map(paramText) : undefined, shapes);
     const onAbort = () => void this.cancelOn(client);
     signal?.addEventListener('abort', onAbort, { once: true });
     let released = false;

@@ -22,19 +22,19 @@ export function raceAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-/** True when `p` settles before the event loop turns once (an in-memory engine's next batch). */
+/**
+ * True when `p` settles before the event loop turns (an in-memory engine's next batch, rows a
+ * network engine has already buffered). process.nextTick runs once the microtask queue queued
+ * so far has drained, so this needs neither a timer object nor a turn of the loop (setImmediate
+ * did both, on every batch of every query).
+ */
 export function settlesNow(p: Promise<unknown>): Promise<boolean> {
   return new Promise<boolean>((resolve) => {
-    const t = setImmediate(() => resolve(false));
-    p.then(
-      () => {
-        clearImmediate(t);
-        resolve(true);
-      },
-      () => {
-        clearImmediate(t);
-        resolve(true);
-      },
-    );
+    let settled = false;
+    const mark = (): void => {
+      settled = true;
+    };
+    p.then(mark, mark);
+    process.nextTick(() => resolve(settled));
   });
 }

@@ -709,10 +709,9 @@ export class PgConnection implements Cancelable {
     if (f.length > 1 && f.length !== n) {
       throw qfError('QF_PROTOCOL_VIOLATION', { detail: `bind message has ${f.length} result formats but query has ${n} columns` });
     }
-    const encoders = new Array<FieldEncoder>(n);
-    for (let i = 0; i < n; i++) encoders[i] = fieldEncoder(stream.columns[i]!.type, formatAt(f, i));
-    portal.encoders = encoders;
-    if (n > 0) portal.rowDescription = encodeRowDescription(describeFields(stream.columns, f));
+    const shape = resultShape(stream.columns, f);
+    portal.encoders = shape.encoders;
+    portal.rowDescription = shape.rowDescription;
     portal.iterator = stream.batches()[Symbol.asyncIterator]();
     portal.phase = 'open';
   }
@@ -796,9 +795,12 @@ export class PgConnection implements Cancelable {
       }
       if (signal?.aborted) throw signal.reason as Error;
       const nextP = portal.iterator!.next();
-      // Stream as batches arrive: when the next batch is not immediately there, send what we have.
-      if (w.length > 0 && !(await settlesNow(nextP))) await this.flush();
-      const r = await (signal === undefined ? nextP : raceAbort(nextP, signal));
+      // Stream as batches arrive: when the next batch is not immediately there, send what we have
+      // and wait for it, or for a cancel. A batch that is there needs no abort race.
+      const ready = await settlesNow(nextP);
+      if (!ready && w.length > 0) await this.flush();
+      if (signal?.aborted) throw signal.reason as Error;
+      const r = await (ready || signal === undefined ? nextP : raceAbort(nextP, signal));
       if (r.done === true) return { sent, suspended: false };
       portal.batch = r.value;
       portal.batchIndex = 0;
@@ -842,6 +844,32 @@ export class PgConnection implements Cancelable {
       }
     }
   }
+}
+
+/** Field encoders and the encoded RowDescription of a result, for one set of result formats. */
+interface ResultShape {
+  readonly formats: string;
+  readonly encoders: FieldEncoder[];
+  readonly rowDescription: Buffer | undefined;
+}
+
+/**
+ * Engines hand the same Column[] back for a statement they have seen on that connection (the
+ * PostgreSQL engine does, for a repeated RowDescription), so the shape is computed once per
+ * columns and formats rather than once per query. Encoders hold no state and are shared.
+ */
+const SHAPES = new WeakMap<readonly Column[], ResultShape>();
+
+function resultShape(columns: readonly Column[], f: readonly FormatCode[]): ResultShape {
+  const formats = f.length === 0 ? '' : f.length === 1 ? (f[0] === 0 ? '0' : '1') : f.join('');
+  const cached = SHAPES.get(columns);
+  if (cached !== undefined && cached.formats === formats) return cached;
+  const n = columns.length;
+  const encoders = new Array<FieldEncoder>(n);
+  for (let i = 0; i < n; i++) encoders[i] = fieldEncoder(columns[i]!.type, formatAt(f, i));
+  const shape: ResultShape = { formats, encoders, rowDescription: n > 0 ? encodeRowDescription(describeFields(columns, f)) : undefined };
+  SHAPES.set(columns, shape);
+  return shape;
 }
 
 function formatAt(formats: readonly FormatCode[], i: number): FormatCode {
