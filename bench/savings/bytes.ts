@@ -35,6 +35,8 @@ export interface ScanRead {
   readonly rowGroups: number;
   readonly rowGroupsTotal: number;
   readonly bytes: number;
+  /** Bytes of the same columns in every row group (what a per-column size model predicts without pruning). */
+  readonly columnBytes: number;
 }
 
 interface PlanNode {
@@ -105,7 +107,7 @@ export class BytesMeter {
     for (const p of projected) for (const id of p.match(/[a-z_][a-z0-9_]*/gi) ?? []) names.add(id.toLowerCase());
     for (const f of filters) for (const id of f.replace(/'[^']*'/g, '').match(/[a-z_][a-z0-9_]*/gi) ?? []) names.add(id.toLowerCase());
     const table = this.tables.find((t) => [...names].some((n) => n.startsWith(t.prefix)));
-    if (table === undefined) return { table: '?', columns: [], rowGroups: 0, rowGroupsTotal: 0, bytes: 0 };
+    if (table === undefined) return { table: '?', columns: [], rowGroups: 0, rowGroupsTotal: 0, bytes: 0, columnBytes: 0 };
     const chunks = this.chunks.get(table.table)!;
     const columns = [...new Set(chunks.map((c) => c.column))].filter((c) => names.has(c));
     const groups = [...new Set(chunks.map((c) => c.rowGroup))];
@@ -120,7 +122,8 @@ export class BytesMeter {
       }
     }
     const bytes = chunks.filter((c) => keep.has(c.rowGroup) && columns.includes(c.column)).reduce((s, c) => s + c.bytes, 0);
-    return { table: table.table, columns, rowGroups: keep.size, rowGroupsTotal: groups.length, bytes };
+    const columnBytes = chunks.filter((c) => columns.includes(c.column)).reduce((s, c) => s + c.bytes, 0);
+    return { table: table.table, columns, rowGroups: keep.size, rowGroupsTotal: groups.length, bytes, columnBytes };
   }
 
   /** Row groups in `keep` whose min/max of `col` do not rule out `col op lit` (compared by DuckDB, in the literal's type). */

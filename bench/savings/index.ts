@@ -145,6 +145,8 @@ interface Row {
   warmSeconds: number;
   lakeSeconds: number;
   lakeBytes: number;
+  /** Bytes of the columns read over all row groups (a per-column size model, no pruning). */
+  lakeColumnBytes: number;
   lakeScans: string;
   warmUsd: number;
   lakeUsd: number;
@@ -155,7 +157,9 @@ interface Row {
   routedUsd: number;
   /** The routed group's cost priced on the pinned measurements (decision quality without run-to-run noise). */
   routedUsdOnMatrix: number;
+  /** What the gateway recorded for the (b) outcome: its cost and the baseline (warm) cost. */
   gatewayCostUsd: number | null;
+  gatewayBaselineUsd: number | null;
   estimates: Record<string, CostEstimate>;
   reason: string;
 }
@@ -220,6 +224,7 @@ export async function main(): Promise<void> {
         warmSeconds: busySeconds(ow),
         lakeSeconds: busySeconds(ol),
         lakeBytes,
+        lakeColumnBytes: sum(reads.map((r) => r.columnBytes)),
         lakeScans: reads.map((r) => `${r.table}[${r.columns.join(',')}] ${r.rowGroups}/${r.rowGroupsTotal} rg`).join('; '),
         warmUsd: w,
         lakeUsd: l,
@@ -230,6 +235,7 @@ export async function main(): Promise<void> {
         routedUsd,
         routedUsdOnMatrix: routed === 'lake' ? l : w,
         gatewayCostUsd: ob.costUsd ?? null,
+        gatewayBaselineUsd: ob.baselineUsd ?? null,
         estimates: { ...(ob.estimates ?? {}) },
         reason: ob.reason ?? '',
       });
@@ -296,6 +302,37 @@ export async function main(): Promise<void> {
     return { warmNodes: nodes, aUsd: aa, cUsd: cc, oracleSaves: 1 - cc / aa };
   });
 
+  // Where the gap to the oracle comes from: the policy's rule (cheapest risk-adjusted estimate)
+  // replayed with one input at a time replaced by what was measured.
+  const premium = 0.5;
+  const adjusted = (e: CostEstimate | undefined): number => (e === undefined ? Infinity : e.usd * (1 + premium * (1 - e.confidence)));
+  const replay = (warmEst: (r: Row) => number, lakeEst: (r: Row) => number): { usd: number; likeOracle: number } => {
+    let total = 0;
+    let like = 0;
+    for (const r of rows) {
+      const choice = lakeEst(r) < warmEst(r) ? 'lake' : 'warm';
+      total += choice === 'lake' ? r.lakeUsd : r.warmUsd;
+      if (choice === r.oracle) like++;
+    }
+    return { usd: total, likeOracle: like };
+  };
+  const conf = (r: Row, g: string): number => 1 + premium * (1 - (r.estimates[g]?.confidence ?? 1));
+  const attribution = {
+    note: 'the policy rule replayed on the pinned measurements with estimated or measured inputs',
+    estimatesAsMade: replay((r) => adjusted(r.estimates.warm), (r) => adjusted(r.estimates.lake)),
+    measuredLakeBytes: replay((r) => adjusted(r.estimates.warm), (r) => r.lakeUsd * conf(r, 'lake')),
+    perColumnLakeBytes: replay((r) => adjusted(r.estimates.warm), (r) => lakeUsd(r.lakeColumnBytes) * conf(r, 'lake')),
+    measuredWarmSeconds: replay((r) => r.warmUsd * conf(r, 'warm'), (r) => adjusted(r.estimates.lake)),
+    noPremium: replay((r) => r.estimates.warm?.usd ?? Infinity, (r) => r.estimates.lake?.usd ?? Infinity),
+  };
+  // Run-to-run noise: statements the policy sent to warm ran there twice (pinned and routed).
+  const twice = rows.filter((r) => r.routed === 'warm' && r.warmSeconds > 0);
+  const noise = { statements: twice.length, medianRelDiffWarmSeconds: median(twice.map((r) => Math.abs(r.routedSeconds - r.warmSeconds) / r.warmSeconds)) };
+  // What the gateway itself recorded for the (b) run (its savings report's inputs).
+  const gwCost = sum(rows.map((r) => r.gatewayCostUsd ?? 0));
+  const gwBaseline = sum(rows.map((r) => r.gatewayBaselineUsd ?? 0));
+  const gatewayRecorded = { costUsd: gwCost, baselineUsd: gwBaseline, claimedSavings: gwBaseline > 0 ? 1 - gwCost / gwBaseline : null, lakeCostUsd: sum(rows.filter((r) => r.routed === 'lake').map((r) => r.gatewayCostUsd ?? 0)), lakeCostMeasuredUsd: sum(rows.filter((r) => r.routed === 'lake').map((r) => r.routedUsd)) };
+
   const report = {
     benchmark: 'savings',
     at: new Date().toISOString(),
@@ -323,6 +360,9 @@ export async function main(): Promise<void> {
     },
     targets: { bSavesVsA: 0.56, bOverC: 0.1, medianRelErrorSeconds: 0.25 },
     accuracy,
+    noise,
+    attribution,
+    gatewayRecorded,
     perTemplate,
     sensitivity,
     wallSeconds: (performance.now() - t0) / 1000,
@@ -343,6 +383,13 @@ export async function main(): Promise<void> {
     );
   }
   console.log('');
+  console.log(`${'#'.padStart(3)} ${'template'.padEnd(16)} ${'warm s'.padStart(7)} ${'est'.padStart(7)} ${'lake MB'.padStart(8)} ${'est'.padStart(7)} ${'warm $'.padStart(10)} ${'lake $'.padStart(10)} ${'est warm $'.padStart(10)} ${'est lake $'.padStart(10)}  routed oracle`);
+  for (const r of rows) {
+    console.log(
+      `${String(r.id).padStart(3)} ${r.template.padEnd(16)} ${r.warmSeconds.toFixed(3).padStart(7)} ${f(r.estimates.warm?.seconds ?? null).padStart(7)} ${(r.lakeBytes / 1e6).toFixed(1).padStart(8)} ${((r.estimates.lake?.bytesScanned ?? 0) / 1e6).toFixed(1).padStart(7)} ${r.warmUsd.toExponential(2).padStart(10)} ${r.lakeUsd.toExponential(2).padStart(10)} ${(r.estimates.warm?.usd ?? 0).toExponential(2).padStart(10)} ${(r.estimates.lake?.usd ?? 0).toExponential(2).padStart(10)}  ${r.routed.padEnd(6)} ${r.oracle}${r.routed === r.oracle ? '' : ' ✗'}`,
+    );
+  }
+  console.log('');
   console.log(`(a) all on default (warm)   ${usd(a)}`);
   console.log(`    all on lake             ${usd(allLake)}`);
   console.log(`(b) QueryFlux cost-aware    ${usd(b)}   saves ${pct(1 - b / a)} vs (a)  [target ≥ 56%]`);
@@ -352,6 +399,11 @@ export async function main(): Promise<void> {
   console.log(
     `estimated seconds, median relative error after calibration: warm ${f(accuracy.medianRelErrorSeconds.warm, 2)}, lake ${f(accuracy.medianRelErrorSeconds.lake, 2)}, routed group ${f(accuracy.medianRelErrorSeconds.routedGroup, 2)} [target ≤ 0.25]; lake bytes ${f(accuracy.medianRelErrorLakeBytes, 2)}`,
   );
+  console.log(`run-to-run noise: the same statement on warm twice differs by ${f(noise.medianRelDiffWarmSeconds, 2)} (median relative, ${noise.statements} statements)`);
+  console.log(
+    `gap attribution (policy rule replayed): as estimated ${usd(attribution.estimatesAsMade.usd)}; with measured lake bytes ${usd(attribution.measuredLakeBytes.usd)} (${pct(attribution.measuredLakeBytes.usd / c - 1)} over oracle); with per-column sizes, no pruning ${usd(attribution.perColumnLakeBytes.usd)} (${pct(attribution.perColumnLakeBytes.usd / c - 1)}); with measured warm seconds ${usd(attribution.measuredWarmSeconds.usd)} (${pct(attribution.measuredWarmSeconds.usd / c - 1)}); without the premium ${usd(attribution.noPremium.usd)}`,
+  );
+  console.log(`the gateway recorded for (b): cost ${usd(gwCost)} vs baseline ${usd(gwBaseline)} (claims ${gatewayRecorded.claimedSavings === null ? '-' : pct(gatewayRecorded.claimedSavings)} saved); its lake costs ${usd(gatewayRecorded.lakeCostUsd)} vs measured ${usd(gatewayRecorded.lakeCostMeasuredUsd)}`);
   console.log(`oracle savings by warm cluster size: ${sensitivity.map((s) => `${s.warmNodes} nodes ${pct(s.oracleSaves)}`).join(', ')}`);
   console.log(`wall ${report.wallSeconds.toFixed(0)} s; per-statement rows in bench/results/savings.json`);
 }
