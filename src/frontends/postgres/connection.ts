@@ -12,7 +12,7 @@ import type { Gateway } from '../../core/gateway.js';
 import { newSession, type Column, type QueryRequest, type ResultStream, type Row, type SqlType } from '../../core/types.js';
 import type { UserStore } from '../../core/users.js';
 import type { StatementDescription } from '../../engines/engine.js';
-import { raceAbort, settlesNow } from './abort.js';
+import { settlesNow } from './abort.js';
 import { authenticate, type PgAuthMethod } from './auth/authenticate.js';
 import { cancelByKey, registerCancelable, unregisterCancelable, type Cancelable } from './cancel-registry.js';
 import { commandTag } from './command-tag.js';
@@ -108,6 +108,8 @@ export class PgConnection implements Cancelable {
   private database: string | undefined;
   private headers: Readonly<Record<string, string>> = NO_HEADERS;
   private spareController: AbortController | undefined;
+  /** What the message loop is waiting for now, to reject it when its statement is aborted. */
+  private abortWait: { readonly signal: AbortSignal; readonly reject: (err: Error) => void } | undefined;
   private clientTags: readonly string[] = Object.freeze([]);
   private clientTagsSetting: string | undefined;
   private key: { processId: number; secretKey: number } | undefined;
@@ -653,6 +655,46 @@ export class PgConnection implements Cancelable {
     };
   }
 
+  /** A controller for statements, listened to once for its whole life (it is reused while unaborted). */
+  private newController(): AbortController {
+    const c = new AbortController();
+    c.signal.addEventListener('abort', this.onStatementAbort);
+    return c;
+  }
+
+  private readonly onStatementAbort = (ev: Event): void => {
+    const w = this.abortWait;
+    if (w === undefined || w.signal !== ev.target) return;
+    this.abortWait = undefined;
+    w.reject(w.signal.reason as Error);
+  };
+
+  /**
+   * `p`, or a rejection with the reason as soon as `signal` (one of newController's) aborts, even
+   * if the engine call ignores it. No listener is added per call: the loop waits for one thing at
+   * a time, and the controller's one listener rejects whatever that is.
+   */
+  private raceAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+    if (signal.aborted) {
+      p.catch(() => undefined);
+      return Promise.reject(signal.reason as Error);
+    }
+    return new Promise<T>((resolve, reject) => {
+      const wait = { signal, reject };
+      this.abortWait = wait;
+      p.then(
+        (v) => {
+          if (this.abortWait === wait) this.abortWait = undefined;
+          resolve(v);
+        },
+        (e: unknown) => {
+          if (this.abortWait === wait) this.abortWait = undefined;
+          reject(e as Error);
+        },
+      );
+    });
+  }
+
   /** Start the portal's statement (engine or local) so its columns are known; idempotent. */
   private async openPortal(portal: Portal): Promise<void> {
     if (portal.phase !== 'new') return;
@@ -679,7 +721,7 @@ export class PgConnection implements Cancelable {
       // AbortSignals are costly to create (~10 µs); a drained statement hands its unused one on.
       const spare = this.spareController;
       this.spareController = undefined;
-      const controller = spare !== undefined && !spare.signal.aborted ? spare : new AbortController();
+      const controller = spare !== undefined && !spare.signal.aborted ? spare : this.newController();
       portal.controller = controller;
       const timeoutMs = this.vars.statementTimeoutMs();
       if (timeoutMs > 0) {
@@ -697,7 +739,7 @@ export class PgConnection implements Cancelable {
       );
       this.active = portal;
       try {
-        stream = await raceAbort(pending, controller.signal);
+        stream = await this.raceAbort(pending, controller.signal);
       } finally {
         this.active = undefined;
       }
@@ -800,7 +842,7 @@ export class PgConnection implements Cancelable {
       const ready = await settlesNow(nextP);
       if (!ready && w.length > 0) await this.flush();
       if (signal?.aborted) throw signal.reason as Error;
-      const r = await (ready || signal === undefined ? nextP : raceAbort(nextP, signal));
+      const r = await (ready || signal === undefined ? nextP : this.raceAbort(nextP, signal));
       if (r.done === true) return { sent, suspended: false };
       portal.batch = r.value;
       portal.batchIndex = 0;
