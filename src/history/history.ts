@@ -87,7 +87,11 @@ export class History implements OutcomeSink {
   static async start(opts: HistoryOptions): Promise<History> {
     const p = opts.persistence;
     const threaded = (opts.writerThread ?? true) && p.type !== 'inMemory';
-    const db = await openHistoryDb(p, { busyTimeoutMs: WRITER_SQLITE_BUSY_MS });
+    // A SQLite file that cannot be opened is a configuration error (path, permissions): fail the
+    // start with the key to fix. A PostgreSQL server that is down is not: it connects lazily.
+    const db = await openHistoryDb(p, { busyTimeoutMs: WRITER_SQLITE_BUSY_MS }).catch((err: unknown) => {
+      throw new Error(`queryflux.persistence: cannot open the history database${p.type === 'sqlite' ? ` at path ${p.path}` : ''}: ${safeErrorMessage(err)}`);
+    });
     const store = new HistoryStore(db, p.redactSql);
     const writes = threaded ? new WorkerTarget({ persistence: p, busyTimeoutMs: WRITER_SQLITE_BUSY_MS }) : inlineWriteSide(store);
     const history = new History(store, writes, opts);
