@@ -92,6 +92,19 @@ describe('history on SQLite', () => {
     await h.close();
   });
 
+  it('a history worker that dies is replaced; its rows are written by the next one', async () => {
+    const h = await History.start({ persistence: persistence('crash.db'), retentionDays: 30, logger: silent });
+    for (let i = 1; i <= 10; i++) h.record(outcome(i));
+    expect(await h.writer.flush()).toBe(0);
+    const target = (h as unknown as { writes: { worker?: { terminate(): Promise<number> } } }).writes;
+    await target.worker!.terminate();
+    for (let i = 11; i <= 20; i++) h.record(outcome(i));
+    expect(await h.writer.flush()).toBe(0);
+    expect(await h.store.count()).toBe(20);
+    expect(h.writer.getStats().dropped).toBe(0);
+    await h.close();
+  });
+
   it('inMemory persistence works without touching the disk', async () => {
     const h = await History.start({ persistence: persistence('unused.db', { type: 'inMemory' }), retentionDays: 30, logger: silent });
     h.record(outcome(1));
