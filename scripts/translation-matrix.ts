@@ -58,6 +58,14 @@ lines.push("Trino's DECIMAL `avg` scale, Java `format()`, TRY_CAST off DuckDB an
 lines.push('collation have no faithful rewrite (strict refuses them); MySQL targets lack GROUPING SETS/CUBE,');
 lines.push('GROUPING(), set-returning array functions and PostgreSQL JSON/array operators beyond the rewrites.');
 lines.push('');
+lines.push('Holdout: the fix-ups were written against this corpus, so its numbers flatter unseen SQL. To');
+lines.push('measure that, 25 new Trino, 15 PostgreSQL and 15 MySQL cases were run once before being added');
+lines.push('(t206–t230, p073–p087, m073–m087). bestEffort: Trino → DuckDB 25/25, → PostgreSQL 25/25,');
+lines.push('→ MySQL 23/25; PostgreSQL → DuckDB 15/15, → MySQL 15/15; MySQL → DuckDB 15/15, →');
+lines.push('PostgreSQL 14/15; no silently wrong result in strict mode. The two bugs it found (a');
+lines.push("`FILTER (WHERE ...)` clause taken for Trino's filter() function; an IS NULL sort key on an");
+lines.push('output alias) are fixed.');
+lines.push('');
 lines.push('## How it is measured');
 lines.push('');
 lines.push('Each case of `test/fixtures/translation/{trino,postgres,mysql}.yaml` is translated by the');

@@ -470,7 +470,8 @@ function markFunctions(table: FunctionTable, target: Target, backslash: boolean)
   const names = Object.keys(table).filter((n) => table[n]![target] !== undefined);
   if (names.length === 0) return undefined;
   const re = new RegExp(names.sort((a, b) => b.length - a.length).join('|'));
-  return (sql) => rewriteCalls(sql, re, (c) => `${MARK}${c.name.toUpperCase()}(${c.args.join(', ')})`, backslash);
+  // `agg(x) FILTER (WHERE ...)` is a clause, not a call of the array function filter().
+  return (sql) => rewriteCalls(sql, re, (c) => (/^WHERE\b/i.test(c.args[0] ?? '') ? undefined : `${MARK}${c.name.toUpperCase()}(${c.args.join(', ')})`), backslash);
 }
 
 /** Post-rewrite: markers → target expressions (a template that declines restores the call). */
@@ -504,10 +505,12 @@ function fixNullOrdering(from: Dialect, to: Dialect): ((sql: string) => string) 
   const src = NULL_ORDER[from];
   const dst = NULL_ORDER[to];
   if (src === undefined || dst === undefined || (src.asc === dst.asc && src.desc === dst.desc)) return undefined;
-  // Rewrites the source text: MySQL has no NULLS FIRST/LAST, neither as source nor as target.
-  const mysqlTarget = to === 'mysql' || to === 'starrocks' || from === 'mysql' || from === 'starrocks';
+  // polyglot itself spells out MySQL's NULL placement (NULLS FIRST) for other targets.
+  if (from === 'mysql' || from === 'starrocks') return undefined;
+  // Rewrites the source text; MySQL targets have no NULLS FIRST/LAST (an IS NULL key instead).
+  const mysqlTarget = to === 'mysql' || to === 'starrocks';
   return (sql) => {
-    const masked = maskLiterals(sql, from === 'mysql' || from === 'starrocks');
+    const masked = maskLiterals(sql);
     const edits: { start: number; end: number; text: string }[] = [];
     for (const m of masked.matchAll(/\bORDER\s+BY\s+/gi)) {
       let i = m.index + m[0].length;
@@ -866,6 +869,7 @@ export function rulesFor(from: Dialect, to: Dialect): PairRules {
   if (from === 'postgres') r.pre.push(pgCaseInsensitiveRegex, pgRegexpMatchIndex);
   if (trino) r.pre.push(trinoListagg);
   if (srcMysql && target !== 'mysql') r.pre.push(mysqlImplicit);
+  if (target === 'mysql') r.pre.push((sql) => filterToCase(sql, srcMysql));
   const mark = markFunctions(table, target, srcMysql);
   if (mark) r.pre.push(mark);
   const tableWithIcase: FunctionTable = { ...table, icase_regex: { [target]: ICASE[target] } };
@@ -875,7 +879,6 @@ export function rulesFor(from: Dialect, to: Dialect): PairRules {
   if ((trino || from === 'postgres') && target !== 'postgres') r.post.push(integerDivision(target));
   if (target === 'postgres') r.post.push(parenthesizeArraySubscript);
   if (target === 'mysql') {
-    r.pre.push((sql) => filterToCase(sql, srcMysql));
     r.post.push(mysqlIntervals, mariadbSpellings, mysqlDateLiteralArithmetic, mysqlValuesAlias, mysqlArrayLiterals, mysqlUnnest, mysqlRollup, mysqlAnyArray);
     if (!srcMysql) {
       r.post.push(binaryStringCompare);
