@@ -537,9 +537,10 @@ function fixNullOrdering(from: Dialect, to: Dialect): ((sql: string) => string) 
           if (!mysqlTarget) continue;
           const mm = /^([\s\S]*?)(\s+(?:ASC|DESC))?\s+NULLS\s+(FIRST|LAST)\s*$/i.exec(trimmed)!;
           const expr = mm[1]!.trim();
-          if (/^\d+$/.test(expr)) continue; // ordinal: cannot repeat it as an expression
+          const key = /^\d+$/.test(expr) ? selectItemName(sql, masked, m.index, Number(expr)) : expr;
+          if (key === undefined) continue; // an ordinal naming an expression: cannot be repeated
           const want = mm[3]!.toLowerCase();
-          edits.push({ start: s, end: s + trimmed.length, text: ` ${expr} IS ${want === 'last' ? '' : 'NOT '}NULL, ${expr}${mm[2] ?? ''}` });
+          edits.push({ start: s, end: s + trimmed.length, text: ` ${key} IS ${want === 'last' ? '' : 'NOT '}NULL, ${expr}${mm[2] ?? ''}` });
           continue;
         }
         const desc = /\sDESC\s*$/i.test(trimmed);
@@ -548,8 +549,9 @@ function fixNullOrdering(from: Dialect, to: Dialect): ((sql: string) => string) 
         if (want === have) continue;
         const expr = trimmed.replace(/\s+(ASC|DESC)\s*$/i, '').trim();
         if (mysqlTarget) {
-          if (/^\d+$/.test(expr)) continue;
-          edits.push({ start: s, end: s + trimmed.length, text: ` ${expr} IS ${want === 'last' ? '' : 'NOT '}NULL, ${trimmed.trim()}` });
+          const key = /^\d+$/.test(expr) ? selectItemName(sql, masked, m.index, Number(expr)) : expr;
+          if (key === undefined) continue;
+          edits.push({ start: s, end: s + trimmed.length, text: ` ${key} IS ${want === 'last' ? '' : 'NOT '}NULL, ${trimmed.trim()}` });
         } else edits.push({ start: s + trimmed.length, end: s + trimmed.length, text: ` NULLS ${want.toUpperCase()}` });
       }
     }
@@ -557,6 +559,30 @@ function fixNullOrdering(from: Dialect, to: Dialect): ((sql: string) => string) 
     for (const ed of edits.sort((a, b) => b.start - a.start)) out = out.slice(0, ed.start) + ed.text + out.slice(ed.end);
     return out;
   };
+}
+
+/**
+ * The column an ORDER BY ordinal refers to, when the top-level select item is a plain column or
+ * has an alias (so `x IS NULL` can be written); undefined otherwise.
+ */
+function selectItemName(sql: string, masked: string, orderAt: number, n: number): string | undefined {
+  let depth = 0;
+  let select = -1;
+  let from = -1;
+  for (let i = 0; i < orderAt; i++) {
+    const c = masked[i];
+    if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (depth === 0 && select < 0 && /^SELECT\b/i.test(masked.slice(i, i + 7)) && !/\w/.test(masked[i - 1] ?? ' ')) select = i + 6;
+    else if (depth === 0 && select >= 0 && from < 0 && /^FROM\b/i.test(masked.slice(i, i + 5)) && !/\w/.test(masked[i - 1] ?? ' ')) from = i;
+  }
+  if (select < 0 || from < 0) return undefined;
+  const items = findCallsArgs(sql, masked, select - 1, from).map((x) => x.replace(/^DISTINCT\s+/i, ''));
+  const item = items[n - 1];
+  if (item === undefined) return undefined;
+  const alias = /\s+AS\s+([A-Za-z_]\w*)\s*$/i.exec(item);
+  if (alias) return alias[1];
+  return /^[A-Za-z_][\w.]*$/.test(item) ? item : undefined;
 }
 
 // --- other rewrites -----------------------------------------------------------------------------------
@@ -589,6 +615,22 @@ function mariadbSpellings(sql: string): string {
   let out = sql.replace(/\bAS\s+DOUBLE\s+PRECISION\b/gi, 'AS DOUBLE');
   out = rewriteCalls(out, /truncate/, (c) => (c.args.length === 1 ? `TRUNCATE(${c.args[0]}, 0)` : undefined), true);
   out = rewriteCalls(out, /regexp_like/, (c) => (c.args.length === 2 ? `(${c.args[0]} REGEXP BINARY ${c.args[1]})` : undefined), true);
+  return out;
+}
+
+/** LAG/LEAD(x, n, default) OVER (..) → COALESCE(LAG(x, n) OVER (..), default): MariaDB has no default. */
+function mysqlLagDefault(sql: string): string {
+  let out = sql;
+  for (let guard = 0; guard < 20; guard++) {
+    const masked = maskLiterals(out, true);
+    const call = findCalls(out, /lag|lead/, true).find((c) => c.args.length === 3 && /^\s*OVER\s*\(/i.test(masked.slice(c.close + 1)));
+    if (call === undefined) return out;
+    const overOpen = masked.indexOf('(', call.close + 1);
+    const overClose = matchParen(masked, overOpen);
+    if (overClose < 0) return out;
+    const [x, n, d] = call.args;
+    out = `${out.slice(0, call.start)}COALESCE(${call.name.toUpperCase()}(${x}, ${n}) ${out.slice(call.close + 1, overClose + 1).trim()}, ${d})${out.slice(overClose + 1)}`;
+  }
   return out;
 }
 
@@ -879,7 +921,7 @@ export function rulesFor(from: Dialect, to: Dialect): PairRules {
   if ((trino || from === 'postgres') && target !== 'postgres') r.post.push(integerDivision(target));
   if (target === 'postgres') r.post.push(parenthesizeArraySubscript);
   if (target === 'mysql') {
-    r.post.push(mysqlIntervals, mariadbSpellings, mysqlDateLiteralArithmetic, mysqlValuesAlias, mysqlArrayLiterals, mysqlUnnest, mysqlRollup, mysqlAnyArray);
+    r.post.push(mysqlIntervals, mariadbSpellings, mysqlDateLiteralArithmetic, mysqlValuesAlias, mysqlArrayLiterals, mysqlUnnest, mysqlRollup, mysqlAnyArray, mysqlLagDefault);
     if (!srcMysql) {
       r.post.push(binaryStringCompare);
       // MySQL has no arrays; JSON_ARRAYAGG keeps the elements and their order (as JSON text).
@@ -914,6 +956,7 @@ function addUnsafe(r: PairRules, from: Dialect, target: Target): void {
     });
   }
   if ((trino || from === 'postgres') && target === 'mysql') {
+    r.unsafe.push({ why: 'MariaDB has no default argument: COALESCE also replaces a NULL value of the lagged row', test: (sql) => (findCalls(sql, /lag|lead/).some((c) => c.args.length === 3) ? 'lag/lead with a default' : undefined) });
     r.unsafe.push(matches(/\bORDER\s+BY\b/i, 'ORDER BY', "MariaDB's default collation sorts strings case-insensitively, and NULL placement of ordinals cannot be expressed"));
   }
 }
