@@ -3,6 +3,7 @@
  * once per process on `loadPolyglot()`; translation is synchronous, so the gateway awaits this at
  * start (Translator.warmUp) and never per query.
  */
+import { POLYGLOT_DIALECT } from '../analysis/analyzer.js';
 import type { Dialect } from '../core/types.js';
 
 type Sdk = typeof import('@polyglot-sql/sdk');
@@ -23,17 +24,6 @@ export function loadPolyglot(): Promise<Sdk> {
 export function polyglotIfLoaded(): Sdk | undefined {
   return sdk;
 }
-
-/** polyglot's name for each of our dialects. */
-export const POLYGLOT_DIALECT: Readonly<Record<Dialect, string>> = {
-  postgres: 'postgresql',
-  mysql: 'mysql',
-  trino: 'trino',
-  duckdb: 'duckdb',
-  starrocks: 'starrocks',
-  athena: 'athena',
-  generic: 'generic',
-};
 
 /** Result of one polyglot transpile: the statements, or the parser's message and position. */
 export type Transpiled = { readonly ok: true; readonly sql: string } | { readonly ok: false; readonly error: string; readonly position?: number };

@@ -11,7 +11,7 @@
  * - `missing`: functions polyglot passes through that the target does not have (strict refuses).
  */
 import type { Dialect } from '../core/types.js';
-import { findCalls, maskLiterals, matchParen, rewriteCalls } from './sql-scan.js';
+import { findCalls, maskLiterals, matchParen, rewriteCalls, splitArgs } from './sql-scan.js';
 
 /** A construct that translates wrongly for a pair; `test` returns its name when the SQL uses it. */
 export interface UnsafeRule {
@@ -577,7 +577,7 @@ function selectItemName(sql: string, masked: string, orderAt: number, n: number)
     else if (depth === 0 && select >= 0 && from < 0 && /^FROM\b/i.test(masked.slice(i, i + 5)) && !/\w/.test(masked[i - 1] ?? ' ')) from = i;
   }
   if (select < 0 || from < 0) return undefined;
-  const items = findCallsArgs(sql, masked, select - 1, from).map((x) => x.replace(/^DISTINCT\s+/i, ''));
+  const items = splitArgs(sql, masked, select - 1, from).map((x) => x.replace(/^DISTINCT\s+/i, ''));
   const item = items[n - 1];
   if (item === undefined) return undefined;
   const alias = /\s+AS\s+([A-Za-z_]\w*)\s*$/i.exec(item);
@@ -667,29 +667,13 @@ function trinoListagg(sql: string): string {
   if (close < 0 || !w) return sql;
   const gOpen = masked.indexOf('(', close + 1);
   const gClose = matchParen(masked, gOpen);
-  const [x, sep] = findCallsArgs(sql, masked, open, close);
+  const [x, sep] = splitArgs(sql, masked, open, close);
   if (gClose < 0 || x === undefined) return sql;
   const order = sql.slice(close + 1 + w[0].length, gClose).trim();
   const replaced = `array_join(array_agg(${x} ORDER BY ${order}), ${sep ?? "''"})`;
   return trinoListagg(sql.slice(0, m.index) + replaced + sql.slice(gClose + 1));
 }
 
-function findCallsArgs(sql: string, masked: string, open: number, close: number): string[] {
-  const args: string[] = [];
-  let depth = 0;
-  let from = open + 1;
-  for (let i = open + 1; i < close; i++) {
-    const c = masked[i];
-    if (c === '(' || c === '[') depth++;
-    else if (c === ')' || c === ']') depth--;
-    else if (c === ',' && depth === 0) {
-      args.push(sql.slice(from, i).trim());
-      from = i + 1;
-    }
-  }
-  args.push(sql.slice(from, close).trim());
-  return args;
-}
 
 /** PostgreSQL (regexp_match(s, p))[n] → a marker (DuckDB: regexp_extract(s, p, n)). */
 function pgRegexpMatchIndex(sql: string): string {
@@ -727,7 +711,7 @@ function mysqlValuesAlias(sql: string): string {
     const at = bodyStart + rm.index;
     if (masked.slice(bodyStart, at).split('(').length - masked.slice(bodyStart, at).split(')').length !== 0) continue;
     const end = matchParen(masked, at);
-    rows.push(findCallsArgs(sql, masked, at, end));
+    rows.push(splitArgs(sql, masked, at, end));
   }
   if (rows.length === 0 || rows.some((r) => r.length !== cols.length)) return sql;
   const selects = rows.map((r, i) => `SELECT ${r.map((v, j) => (i === 0 ? `${v} AS ${cols[j]}` : v)).join(', ')}`).join(' UNION ALL ');

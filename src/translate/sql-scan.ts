@@ -80,7 +80,7 @@ export function matchParen(masked: string, open: number): number {
 }
 
 /** Split the text between `open` and `close` at top-level commas (offsets from masked text). */
-function splitArgs(sql: string, masked: string, open: number, close: number): string[] {
+export function splitArgs(sql: string, masked: string, open: number, close: number): string[] {
   const args: string[] = [];
   let depth = 0;
   let from = open + 1;
