@@ -51,10 +51,14 @@ function sections(r: SavingsReport): Section[] {
   ];
 }
 
+const NUMERIC = /^(?:-?[\d.]+%?|-)$/;
+
 function textTable(head: readonly string[], rows: readonly (readonly Cell[])[]): string {
   const all = [head, ...rows].map((r) => r.map(String));
   const widths = head.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
-  const fmt = (r: readonly string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  // Numbers right-aligned, text (names, SQL, times) left-aligned.
+  const numeric = head.map((_, i) => i > 0 && all.slice(1).every((r) => NUMERIC.test(r[i]!)));
+  const fmt = (r: readonly string[]) => r.map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
   return [fmt(all[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...all.slice(1).map(fmt)].join('\n');
 }
 
