@@ -36,7 +36,8 @@ async function withStore<T>(config: ResolvedConfig, fn: (store: HistoryStore) =>
   if (p.type === 'inMemory') throw new Error(`${config.file}: persistence.type is inMemory, so the history lives inside the gateway process: read it there (GET /api/savings, GET /api/history on the admin port)`);
   const db = await openHistoryDb(p);
   try {
-    await migrate(db);
+    // Creates the table on a fresh database; a read-only user (no DDL rights) may still read.
+    await migrate(db).catch(() => undefined);
     return await fn(new HistoryStore(db));
   } finally {
     await db.close();
