@@ -25,6 +25,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import pg from 'pg';
 import { pino } from 'pino';
 import { parseConfig } from '../../src/config/load.js';
+import type { TableStats } from '../../src/cost/stats.js';
 import type { QueryOutcome } from '../../src/core/outcome.js';
 import { cardsFor } from '../../src/cost/index.js';
 import { priceUsd, type PricingCard } from '../../src/cost/cards.js';
@@ -76,17 +77,25 @@ async function ensureData(): Promise<{ generatedSeconds: number | null }> {
   return { generatedSeconds };
 }
 
-/** Declared table statistics (rows, compressed Parquet bytes, columns), as a lake catalog would hold them. */
-async function parquetStats(): Promise<Record<string, { rows: number; bytes: number; columns: number }>> {
+/** Declared table statistics, as a lake catalog would hold them: rows, compressed Parquet bytes in all and per column, value ranges, and the sort order of events (written in time order). */
+type Stats = Record<string, TableStats>;
+async function parquetStats(): Promise<Stats> {
   const db = await DuckDBInstance.create(':memory:');
   const c = await db.connect();
-  const out: Record<string, { rows: number; bytes: number; columns: number }> = {};
+  const out: Stats = {};
   for (const t of TABLES) {
     const r = await c.runAndReadAll(
       `select (select sum(num_rows) from parquet_file_metadata('${t.file}')), sum(total_compressed_size), count(distinct path_in_schema) from parquet_metadata('${t.file}')`,
     );
     const [rows, bytes, columns] = r.getRows()[0]!.map(Number) as [number, number, number];
-    out[t.table] = { rows, bytes, columns };
+    const cols = await c.runAndReadAll(`select path_in_schema, sum(total_compressed_size) from parquet_metadata('${t.file}') group by 1`);
+    const columnBytes = Object.fromEntries(cols.getRows().map(([name, b]) => [String(name), Number(b)]));
+    const stats: TableStats = { rows, bytes, columns, columnBytes };
+    if (t.table === 'events') {
+      const range = await c.runAndReadAll(`select min(e_ts)::varchar, max(e_ts)::varchar from read_parquet('${t.file}')`);
+      const [min, max] = range.getRows()[0]!.map(String) as [string, string];
+      out[t.table] = { ...stats, sortedBy: ['e_ts'], columnRanges: { e_ts: { min, max } } };
+    } else out[t.table] = stats;
   }
   c.closeSync();
   db.closeSync();
@@ -98,10 +107,10 @@ interface Gateway {
   readonly outcomes: QueryOutcome[];
 }
 
-async function start(stats: Record<string, { rows: number; bytes: number; columns: number }>, learn: boolean): Promise<{ g: Gateway; cards: Map<string, PricingCard> }> {
+async function start(stats: Stats, learn: boolean): Promise<{ g: Gateway; cards: Map<string, PricingCard> }> {
   const env = { ...process.env, QF_SAVINGS_DIR: DIR, QF_SAVINGS_WARM_NODES: String(WARM_NODES), QF_PG_PORT: '0' };
   const config = parseConfig(readFileSync(CONFIG, 'utf8'), resolve(CONFIG), env);
-  config.raw.costModel.tables = stats;
+  config.raw.costModel.tables = stats as typeof config.raw.costModel.tables;
   config.raw.costModel.calibration.enabled = learn;
   const outcomes: QueryOutcome[] = [];
   const gw = await startGateway(config, { logger: pino({ level: process.env.QF_BENCH_LOG ?? 'silent' }), extraSinks: [{ record: (o) => void outcomes.push(o) }] });

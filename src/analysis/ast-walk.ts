@@ -42,6 +42,29 @@ function ident(i: unknown): string | undefined {
   return ident(id.name); // create_table.name is a table-shaped object
 }
 
+/** A literal's value: numbers as numbers, strings and typed literals (DATE '...', CAST('...' AS DATE)) as text. */
+function literalValue(v: unknown): number | string | undefined {
+  let e = v as Obj | null;
+  for (let i = 0; i < 3 && e !== null && typeof e === 'object'; i++) {
+    if ('literal' in e) {
+      const lit = e.literal as { literal_type?: string; value?: unknown };
+      if (typeof lit.value !== 'string') return undefined;
+      if (lit.literal_type === 'number') {
+        const n = Number(lit.value);
+        return Number.isFinite(n) ? n : undefined;
+      }
+      return lit.value;
+    }
+    if ('cast' in e) e = (e.cast as Obj).this as Obj;
+    else if ('paren' in e) e = (e.paren as Obj).this as Obj;
+    else if ('neg' in e) {
+      const inner = literalValue((e.neg as Obj).this);
+      return typeof inner === 'number' ? -inner : undefined;
+    } else return undefined;
+  }
+  return undefined;
+}
+
 function literalNumber(v: unknown): number | undefined {
   const lit = (v as { literal?: { literal_type?: string; value?: string } } | null)?.literal;
   if (lit?.literal_type === 'number' && lit.value !== undefined) {
@@ -69,6 +92,7 @@ function columnOf(v: unknown): [string | undefined, string] | undefined {
 
 export interface WalkResult {
   readonly tables: string[];
+  readonly starTables: string[];
   readonly writtenTables: string[];
   readonly columns: string[];
   readonly predicates: Predicate[];
@@ -87,7 +111,9 @@ class Walker {
   private readonly aliases = new Map<string, string>();
   private readonly cteNames = new Set<string>();
   private readonly rawColumns: [string | undefined, string][] = [];
-  private readonly rawPreds: { col: [string | undefined, string]; op: PredicateOp; values: number }[] = [];
+  private readonly rawPreds: { col: [string | undefined, string]; op: PredicateOp; values: number; low?: number | string; high?: number | string }[] = [];
+  /** Qualifiers (aliases or names) of tables read with all their columns. */
+  private readonly rawStar = new Set<string>();
   readonly joins: string[] = [];
   private readonly aggregates = new Set<string>();
   private readonly functions = new Set<string>();
@@ -186,13 +212,21 @@ class Walker {
         const l = columnOf(n!.left);
         const r = columnOf(n!.right);
         const op: PredicateOp = type === 'eq' ? 'eq' : type === 'neq' ? 'neq' : 'range';
-        if (l && !r) this.pred(n!.left, op, 1);
-        else if (r && !l) this.pred(n!.right, op, 1);
+        if ((l && r) || (!l && !r)) break;
+        const value = literalValue(l ? n!.right : n!.left);
+        // Orient as "column <op> value": value > column is column < value.
+        const lower = l ? type === 'gt' || type === 'gte' : type === 'lt' || type === 'lte';
+        const upper = l ? type === 'lt' || type === 'lte' : type === 'gt' || type === 'gte';
+        const bounds = value === undefined || op === 'neq' ? {} : op === 'eq' ? { low: value, high: value } : lower ? { low: value } : upper ? { high: value } : {};
+        this.pred(l ? n!.left : n!.right, op, 1, bounds);
         break;
       }
-      case 'between':
-        this.pred(n!.this, 'range', 1);
+      case 'between': {
+        const low = literalValue(n!.low);
+        const high = literalValue(n!.high);
+        this.pred(n!.this, 'range', 1, n!.not === true ? {} : { low, high });
         break;
+      }
       case 'like':
       case 'ilike':
         this.pred(n!.left ?? n!.this, 'like', 1);
@@ -255,10 +289,10 @@ class Walker {
     }
   }
 
-  private pred(expr: unknown, op: PredicateOp, values: number): void {
+  private pred(expr: unknown, op: PredicateOp, values: number, bounds: { low?: number | string; high?: number | string } = {}): void {
     const col = columnOf(expr);
     if (col === undefined) return;
-    this.rawPreds.push({ col, op, values });
+    this.rawPreds.push({ col, op, values, ...(bounds.low !== undefined ? { low: bounds.low } : {}), ...(bounds.high !== undefined ? { high: bounds.high } : {}) });
   }
 
   private table(t: Obj | undefined | null, into: Set<string>): void {
@@ -322,6 +356,7 @@ class Walker {
       if (Array.isArray(exprs) && f.projections === 0) f.projections = exprs.length;
       this.topClauses(s);
     }
+    this.starsOf(s);
     if (s.distinct === true || (s.distinct_on !== null && s.distinct_on !== undefined)) f.distinct = 1;
     const gb = (s.group_by as { expressions?: unknown[] } | null)?.expressions;
     if (Array.isArray(gb)) f.group_by_width = Math.max(f.group_by_width, gb.length);
@@ -341,6 +376,27 @@ class Walker {
     this.selectDepth--;
   }
 
+  /** `*` reads every column of the tables listed directly in this select; `t.*` of table t. */
+  private starsOf(s: Obj): void {
+    const exprs = s.expressions;
+    if (!Array.isArray(exprs)) return;
+    for (const e of exprs) {
+      const star = (e as Obj | null)?.star as Obj | undefined;
+      if (star === undefined) continue;
+      const q = ident(star.table);
+      if (q !== undefined) {
+        this.rawStar.add(q);
+        continue;
+      }
+      const direct: unknown[] = [...(((s.from as Obj | null)?.expressions as unknown[] | undefined) ?? []), ...((s.joins as Obj[] | undefined) ?? []).map((j) => j.this)];
+      for (const d of direct) {
+        const t = (d as Obj | null)?.table as Obj | undefined;
+        const name = t === undefined ? undefined : (ident(t.alias) ?? ident(t.name));
+        if (name !== undefined) this.rawStar.add(name);
+      }
+    }
+  }
+
   result(): WalkResult {
     const f = this.f;
     const only = this.read.size === 1 ? [...this.read][0] : undefined;
@@ -349,7 +405,8 @@ class Walker {
       return only !== undefined ? `${only}.${name}` : name;
     };
     const columns = [...new Set(this.rawColumns.map(resolve))];
-    const predicates: Predicate[] = this.rawPreds.map((p) => ({ column: resolve(p.col), op: p.op, values: p.values }));
+    const predicates: Predicate[] = this.rawPreds.map(({ col, ...rest }) => ({ column: resolve(col), ...rest }));
+    const starTables = [...new Set([...this.rawStar].map((q) => this.aliases.get(q) ?? q).filter((t) => this.read.has(t)))];
     for (const p of predicates) {
       f.predicates++;
       if (p.op === 'eq') f.eq_predicates++;
@@ -365,6 +422,7 @@ class Walker {
     f.subquery_depth = Math.max(0, this.maxSelectDepth - 1);
     return {
       tables: [...this.read],
+      starTables,
       writtenTables: [...this.written],
       columns,
       predicates,

@@ -12,6 +12,9 @@ export interface Predicate {
   readonly op: PredicateOp;
   /** Number of values for IN lists; 1 otherwise. */
   readonly values: number;
+  /** Literal bounds, when the compared value is a literal (numbers, or date/time/string text). */
+  readonly low?: number | string;
+  readonly high?: number | string;
 }
 
 export interface SyntaxErrorInfo {
@@ -32,6 +35,8 @@ export interface Analysis {
   readonly tables: readonly string[];
   /** Tables written (INSERT/UPDATE/DELETE/MERGE targets, CREATE TABLE ... AS). */
   readonly writtenTables: readonly string[];
+  /** Tables whose every column is read (`SELECT *` or `t.*` directly over them). */
+  readonly starTables: readonly string[];
   /** Columns referenced, `table.column` where resolvable. */
   readonly columns: readonly string[];
   /** Predicates on columns in WHERE, HAVING and ON clauses. */

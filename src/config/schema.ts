@@ -320,6 +320,12 @@ const tableStats = z
     bytes: z.number().nonnegative(),
     /** Columns in the table (column pruning on columnar engines scales bytes by the share read). */
     columns: z.number().int().positive().optional(),
+    /** Bytes per column (compressed, as a columnar scan reads them): exact column pruning. */
+    columnBytes: z.record(z.string(), z.number().nonnegative()).optional(),
+    /** Columns the data is ordered or partitioned by: a range on them skips the rest (row groups, partitions). */
+    sortedBy: z.array(z.string()).optional(),
+    /** Value range per column (numbers, or dates/timestamps as text): the selectivity of range predicates. */
+    columnRanges: z.record(z.string(), z.object({ min: z.union([z.number(), z.string()]), max: z.union([z.number(), z.string()]) }).strict()).optional(),
   })
   .strict();
 
@@ -332,6 +338,8 @@ const costModel = z
     baselineGroup: z.string().optional(),
     /** Declared table statistics, by table name as queries write it (`orders`, `tpch.orders`). */
     tables: z.record(z.string(), tableStats).default({}),
+    /** Per-group statistics that differ from `tables` (the same table stored differently on another engine). */
+    groups: z.record(z.string(), z.object({ tables: z.record(z.string(), tableStats).default({}) }).strict()).default({}),
     /** Fetch table statistics from the engines' catalogs this often (0 = only at start). */
     statsRefreshSecs: z.number().nonnegative().default(600),
     calibration: z

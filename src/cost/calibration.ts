@@ -21,7 +21,9 @@ export interface CalibrationState {
 
 export function freshState(): CalibrationState {
   const p = new Array<number>(K * K).fill(0);
-  for (let i = 0; i < K; i++) p[i * K + i] = 1; // prior: weights within about ±1 in log space
+  // Prior variance 10 per weight: loose enough that a few hundred outcomes dominate the card's
+  // priors (bench/savings measured a held-out error of 0.45 with 10·I against 0.58 with I).
+  for (let i = 0; i < K; i++) p[i * K + i] = 10;
   return { w: new Array<number>(K).fill(0), p, n: 0, errors: [] };
 }
 

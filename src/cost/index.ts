@@ -52,7 +52,7 @@ export function costModelFor(config: ResolvedConfig, opts: { fresh?: boolean } =
   const statePath = cfg.calibration.statePath === '' ? '' : resolve(cfg.calibration.statePath);
   return new CostModel({
     targets: costTargets(config, cards),
-    stats: new TableStatsStore(cfg.tables as Record<string, TableStats>),
+    stats: new TableStatsStore(cfg.tables as Record<string, TableStats>, cfg.groups as Record<string, { tables: Record<string, TableStats> }>),
     baselineGroup,
     calibration: { ...cfg.calibration, statePath },
     fresh: opts.fresh,

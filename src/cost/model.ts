@@ -146,7 +146,7 @@ export class CostModel {
   }
 
   estimateTarget(analysis: Analysis, t: CostTarget): CostEstimate {
-    const shape = this.shape(analysis, t.card.columnar);
+    const shape = this.shape(analysis, t.card.columnar, t.group);
     const x = regressors(analysis, shape);
     const prior = priorSeconds(t.card, analysis, shape);
     const st = this.state.get(t.cluster);
@@ -163,30 +163,70 @@ export class CostModel {
     return Math.round(c * 1000) / 1000;
   }
 
-  private shape(a: Analysis, columnar: boolean): Shape {
+  /**
+   * Bytes a scan reads and rows after predicates, for one group's storage. Per table: the columns
+   * the statement uses (all for `*` directly over it; unqualified names go to the table that has
+   * them), their sizes (declared per column, else an equal share), pruned by ranges on the
+   * columns the data is sorted or partitioned by; rows scaled by each predicate's selectivity
+   * (from declared value ranges when the bounds are literals, else fixed guesses).
+   */
+  private shape(a: Analysis, columnar: boolean, group?: string): Shape {
     if (a.tables.length === 0) return { bytes: 0, rows: 1, known: 1 };
     let bytes = 0;
     let rows = 0;
     let known = 0;
+    const single = a.tables.length === 1;
     for (const table of a.tables) {
-      const s = this.opts.stats.lookup(table);
+      const s = this.opts.stats.lookup(table, group);
       if (s !== undefined) known++;
-      const st = s ?? UNKNOWN_TABLE;
-      let share = 1;
-      const cols = s?.columns;
-      if (columnar && cols !== undefined && a.features.select_star === 0) {
-        let used = 0;
-        const prefix = `${table}.`;
-        for (const c of a.columns) if (c.startsWith(prefix) || (a.tables.length === 1 && !c.includes('.'))) used++;
-        share = Math.min(1, Math.max(1, used) / cols);
-      }
-      bytes += st.bytes * share;
-      let sel = 1;
-      for (const p of a.predicates) {
-        if (p.column.startsWith(`${table}.`) || (a.tables.length === 1 && !p.column.includes('.'))) {
-          sel *= p.op === 'in' ? Math.min(1, SELECTIVITY.in * p.values) : SELECTIVITY[p.op];
+      const st: TableStats = s ?? UNKNOWN_TABLE;
+      const owns = (column: string): string | undefined => {
+        if (column.startsWith(`${table}.`)) return column.slice(table.length + 1);
+        if (!column.includes('.') && (single || st.columnBytes?.[column] !== undefined)) return column;
+        return undefined;
+      };
+      let tableBytes = st.bytes;
+      if (columnar && !a.starTables.includes(table)) {
+        const used = new Set<string>();
+        for (const c of a.columns) {
+          const name = owns(c);
+          if (name !== undefined) used.add(name);
+        }
+        const perColumn = st.columns !== undefined ? st.bytes / st.columns : undefined;
+        if (st.columnBytes !== undefined) {
+          let sum = 0;
+          for (const c of used) sum += st.columnBytes[c] ?? perColumn ?? 0;
+          // count(*) and the like read no column but still touch the smallest one.
+          tableBytes = used.size > 0 ? sum : Math.min(...Object.values(st.columnBytes), perColumn ?? Infinity);
+        } else if (perColumn !== undefined) {
+          tableBytes = Math.min(st.bytes, Math.max(1, used.size) * perColumn);
         }
       }
+      let sel = 1;
+      let pruned = 1;
+      // Bounds on one column from several predicates (a >= x AND a < y) make one range.
+      const bounds = new Map<string, { low?: number; high?: number }>();
+      for (const p of a.predicates) {
+        const col = owns(p.column);
+        if (col === undefined) continue;
+        const r = st.columnRanges?.[col];
+        if (r !== undefined && p.op === 'range' && (p.low !== undefined || p.high !== undefined)) {
+          const b = bounds.get(col) ?? {};
+          const lo = p.low === undefined ? undefined : toNumber(p.low);
+          const hi = p.high === undefined ? undefined : toNumber(p.high);
+          if (lo !== undefined && Number.isFinite(lo)) b.low = b.low === undefined ? lo : Math.max(b.low, lo);
+          if (hi !== undefined && Number.isFinite(hi)) b.high = b.high === undefined ? hi : Math.min(b.high, hi);
+          bounds.set(col, b);
+          continue;
+        }
+        sel *= p.op === 'in' ? Math.min(1, SELECTIVITY.in * p.values) : SELECTIVITY[p.op];
+      }
+      for (const [col, b] of bounds) {
+        const f = rangeFraction(b.low, b.high, st.columnRanges![col]) ?? SELECTIVITY.range;
+        sel *= f;
+        if (columnar && st.sortedBy?.includes(col)) pruned = Math.min(pruned, f);
+      }
+      bytes += tableBytes * pruned;
       rows += st.rows * sel;
     }
     return { bytes, rows, known: known / a.tables.length };
@@ -197,7 +237,7 @@ export class CostModel {
     const t = o.cluster === undefined ? undefined : this.byCluster.get(o.cluster);
     if (t === undefined || o.status === 'denied') return {};
     const seconds = Math.max(0, o.durationMs - o.queuedMs) / 1000;
-    const bytes = o.bytesScanned ?? estimates?.[t.group]?.bytesScanned ?? (analysis ? this.shape(analysis, t.card.columnar).bytes : 0);
+    const bytes = o.bytesScanned ?? estimates?.[t.group]?.bytesScanned ?? (analysis ? this.shape(analysis, t.card.columnar, t.group).bytes : 0);
     const costUsd = priceUsd(t.card, { seconds, bytesScanned: bytes }, t.nodes);
     const baselineGroup = this.baselineGroup;
     if (baselineGroup === undefined) return { costUsd };
@@ -212,7 +252,7 @@ export class CostModel {
     const t = this.byCluster.get(o.cluster);
     if (t === undefined) return;
     const actual = Math.max(1e-5, (o.durationMs - o.queuedMs) / 1000);
-    const shape = this.shape(analysis, t.card.columnar);
+    const shape = this.shape(analysis, t.card.columnar, t.group);
     const x = regressors(analysis, shape);
     const prior = priorSeconds(t.card, analysis, shape);
     let st = this.state.get(t.cluster);
@@ -281,6 +321,27 @@ export class CostModel {
     if (this.saveTimer) clearInterval(this.saveTimer);
     await this.save();
   }
+}
+
+/** A bound as a number: numbers as they are, dates and timestamps as epoch ms (UTC unless zoned). */
+export function toNumber(v: number | string): number {
+  if (typeof v === 'number') return v;
+  if (/^\d{4}-\d{2}-\d{2}/.test(v)) {
+    const iso = v.length === 10 ? `${v}T00:00:00Z` : `${v.replace(' ', 'T')}${/[zZ]|[+-]\d\d:?\d\d$/.test(v) ? '' : 'Z'}`;
+    return Date.parse(iso);
+  }
+  return Number(v);
+}
+
+/** Share of a column's declared [min, max] that the range [low, high] covers (undefined when unknown). */
+export function rangeFraction(low: number | undefined, high: number | undefined, r: { readonly min: number | string; readonly max: number | string } | undefined): number | undefined {
+  if (r === undefined || (low === undefined && high === undefined)) return undefined;
+  const min = toNumber(r.min);
+  const max = toNumber(r.max);
+  const lo = low ?? min;
+  const hi = high ?? max;
+  if (![min, max, lo, hi].every(Number.isFinite) || max <= min) return undefined;
+  return Math.max(0, Math.min(hi, max) - Math.max(lo, min)) / (max - min);
 }
 
 /** Prior seconds from the card's performance section and the statement's shape. */

@@ -9,6 +9,11 @@ export interface TableStats {
   readonly rows: number;
   readonly bytes: number;
   readonly columns?: number;
+  /** Bytes per column (lower-case names), as a columnar scan reads them. */
+  readonly columnBytes?: Readonly<Record<string, number>>;
+  /** Columns the data is ordered/partitioned by (ranges on them prune the scan). */
+  readonly sortedBy?: readonly string[];
+  readonly columnRanges?: Readonly<Record<string, { readonly min: number | string; readonly max: number | string }>>;
 }
 
 const CATALOG_SQL: Readonly<Record<string, string>> = {
@@ -18,20 +23,22 @@ const CATALOG_SQL: Readonly<Record<string, string>> = {
 
 export class TableStatsStore {
   private readonly declared = new Map<string, TableStats>();
+  private readonly perGroup = new Map<string, Map<string, TableStats>>();
   private fetched = new Map<string, TableStats>();
 
-  constructor(declared: Readonly<Record<string, TableStats>> = {}) {
-    for (const [name, s] of Object.entries(declared)) this.declared.set(name.toLowerCase(), s);
+  constructor(declared: Readonly<Record<string, TableStats>> = {}, groups: Readonly<Record<string, { tables: Readonly<Record<string, TableStats>> }>> = {}) {
+    for (const [name, s] of Object.entries(declared)) this.declared.set(name.toLowerCase(), normalize(s));
+    for (const [g, { tables }] of Object.entries(groups)) this.perGroup.set(g, new Map(Object.entries(tables).map(([n, s]) => [n.toLowerCase(), normalize(s)])));
   }
 
-  /** Stats of a table as a query names it: exact, then by its last name part. */
-  lookup(table: string): TableStats | undefined {
-    const d = this.declared.get(table) ?? this.fetched.get(table);
+  /** Stats of a table as a query names it (for one group, when it has its own): exact, then by its last name part. */
+  lookup(table: string, group?: string): TableStats | undefined {
+    const g = group === undefined ? undefined : this.perGroup.get(group);
+    const find = (name: string) => g?.get(name) ?? this.declared.get(name) ?? this.fetched.get(name);
+    const d = find(table);
     if (d !== undefined) return d;
     const dot = table.lastIndexOf('.');
-    if (dot < 0) return undefined;
-    const short = table.slice(dot + 1);
-    return this.declared.get(short) ?? this.fetched.get(short);
+    return dot < 0 ? undefined : find(table.slice(dot + 1));
   }
 
   /** Replace the fetched statistics (keys: `table` and `schema.table`). */
@@ -51,6 +58,12 @@ export class TableStatsStore {
   get size(): number {
     return this.declared.size + this.fetched.size;
   }
+}
+
+/** Column names lower-cased, as the analysis reports them. */
+function normalize(s: TableStats): TableStats {
+  const lower = <T>(r: Readonly<Record<string, T>> | undefined) => (r === undefined ? undefined : Object.fromEntries(Object.entries(r).map(([k, v]) => [k.toLowerCase(), v])));
+  return { ...s, columnBytes: lower(s.columnBytes), columnRanges: lower(s.columnRanges), sortedBy: s.sortedBy?.map((c) => c.toLowerCase()) };
 }
 
 /** Read table statistics from one engine's catalog (DuckDB and PostgreSQL; others: none). */

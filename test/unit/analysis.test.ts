@@ -27,7 +27,7 @@ describe('analysis', () => {
     expect(a.limit).toBe(5);
     expect(a.predicates).toEqual(
       expect.arrayContaining([
-        { column: 'nation.x', op: 'range', values: 1 },
+        { column: 'nation.x', op: 'range', values: 1, low: 1, high: 5 },
         { column: 'y', op: 'null', values: 1 },
         { column: 'z', op: 'in', values: 1 },
         { column: 'q', op: 'neq', values: 1 },
@@ -44,11 +44,30 @@ describe('analysis', () => {
     const a = analyze("select * from sales.orders o where o.o_custkey = $1 and o_status in ('a','b','c') and o_comment like '%x%' limit 10", 'postgres');
     expect(a.tables).toEqual(['sales.orders']);
     expect(a.predicates).toEqual([
-      { column: 'sales.orders.o_custkey', op: 'eq', values: 1 },
+      { column: 'sales.orders.o_custkey', op: 'eq', values: 1 }, // a parameter: no literal bound
       { column: 'sales.orders.o_status', op: 'in', values: 3 },
       { column: 'sales.orders.o_comment', op: 'like', values: 1 },
     ]);
     expect(a.features).toMatchObject({ select_star: 1, parameters: 1, in_list_values: 3, eq_predicates: 1, in_predicates: 1, like_predicates: 1, limit: 10 });
+  });
+
+  it('records literal bounds of range predicates (either side) and which tables are read whole', () => {
+    const a = analyze(
+      "select e.*, u.u_id from events e join users u on e.e_user = u.u_id where e_ts >= timestamp '2024-01-02 00:00:00' and e.e_ts < DATE '2024-01-03' and 5 < e_amount and u.u_age between 20 and 30",
+      'postgres',
+    );
+    expect(a.starTables).toEqual(['events']);
+    expect(a.predicates).toEqual(
+      expect.arrayContaining([
+        { column: 'e_ts', op: 'range', values: 1, low: '2024-01-02 00:00:00' },
+        { column: 'events.e_ts', op: 'range', values: 1, high: '2024-01-03' },
+        { column: 'e_amount', op: 'range', values: 1, low: 5 },
+        { column: 'users.u_age', op: 'range', values: 1, low: 20, high: 30 },
+      ]),
+    );
+    // SELECT * over a derived table reads only what the derived table reads.
+    expect(analyze('select * from (select e_kind, e_amount from events) x', 'postgres').starTables).toEqual([]);
+    expect(analyze('select * from events', 'postgres').starTables).toEqual(['events']);
   });
 
   it('tells written tables from read ones; DML is not read-only', () => {

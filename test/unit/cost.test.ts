@@ -81,6 +81,33 @@ describe('estimates', () => {
     expect(unknown.confidence).toBeLessThan(e1.compute!.confidence);
   });
 
+  it('per-column sizes, SELECT * per table, range pruning on sorted columns, per-group statistics', () => {
+    const lakeStats = {
+      rows: 3_000_000,
+      bytes: 151e6,
+      columns: 4,
+      columnBytes: { e_id: 20e6, e_ts: 5e6, e_kind: 0.02e6, e_payload: 106e6 },
+      sortedBy: ['e_ts'],
+      columnRanges: { e_ts: { min: '2024-01-01', max: '2024-02-10' }, e_id: { min: 0, max: 3e6 } },
+    };
+    const m = model(targets, new TableStatsStore({ events: { rows: 3e6, bytes: 400e6, columns: 4 } }, { scan: { tables: { events: lakeStats } } }));
+    const bytes = (sql: string, g = 'scan') => m.estimate(analyze(sql, 'postgres'), [g])[g]!.bytesScanned;
+    expect(bytes('select e_kind, count(*) from events group by 1')).toBeCloseTo(0.02e6, 0);
+    expect(bytes("select count(*) from events where e_payload like '%x%'")).toBeCloseTo(106e6, 0);
+    expect(bytes('select count(*) from events')).toBeCloseTo(0.02e6, 0); // the smallest column
+    expect(bytes('select * from events')).toBe(151e6);
+    expect(bytes('select * from (select e_kind from events) x')).toBeCloseTo(0.02e6, 0);
+    // Unqualified columns in a join go to the table that has them.
+    // (users has no statistics here: its 20 MB default, unpruned)
+    expect(bytes('select e_kind, u_name from events join users on e_id = u_id')).toBeCloseTo(20e6 + 0.02e6 + 20e6, 0);
+    // One day of 40 on the sort column: 1/40 of the columns read.
+    expect(bytes("select sum(length(e_payload)) from events where e_ts >= '2024-01-05' and e_ts < DATE '2024-01-06'")).toBeCloseTo((111e6 * 1) / 40, -3);
+    // A range on a column the data is not sorted by prunes nothing, but counts for rows.
+    expect(bytes('select count(e_payload) from events where e_id < 300000')).toBeCloseTo(126e6, 0);
+    // The compute group has its own statistics for the same table.
+    expect(bytes('select * from events', 'compute')).toBe(400e6);
+  });
+
   it('prices an outcome where it ran and against the baseline group', () => {
     const m = model(targets, stats);
     const a = analyze('select count(*) from orders', 'postgres');
