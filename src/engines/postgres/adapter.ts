@@ -520,7 +520,8 @@ export class PostgresEngine implements Engine {
     if (shapes === undefined) this.shapes.set(client, (shapes = { last: undefined }));
     const run = new StatementRun(query.sql, query.params !== undefined && query.params.length > 0 ? query.params.map(paramText) : undefined, shapes);
     const onAbort = () => void this.cancelOn(client);
-    signal?.addEventListener('abort', onAbort, { once: true });
+    // No { once }: a signal aborts once, and release() removes the listener (once costs ~0.4 µs a query).
+    signal?.addEventListener('abort', onAbort);
     let released = false;
     const release = (discard: boolean) => {
       if (released) return;
