@@ -29,6 +29,12 @@ export class LruCache<K, V> {
     this.young.set(key, value);
   }
 
+  /** Every entry, least recently used first (a key in both generations is reported once, with its young value). */
+  *entries(): IterableIterator<[K, V]> {
+    for (const [k, v] of this.old) if (!this.young.has(k)) yield [k, v];
+    yield* this.young;
+  }
+
   /** Forget everything. */
   clear(): void {
     this.young = new Map();

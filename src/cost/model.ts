@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Analysis } from '../analysis/types.js';
+import { LruCache } from '../core/lru.js';
 import { correction, freshState, median, REGRESSORS, restoreState, update, type CalibrationState } from './calibration.js';
 import { priceUsd, type PricingCard } from './cards.js';
 import type { TableStats, TableStatsStore } from './stats.js';
@@ -51,6 +52,16 @@ export interface Priced {
   readonly costUsd?: number;
   readonly baselineUsd?: number;
   readonly baselineGroup?: string;
+}
+
+/** The calibration state file (calibration.statePath). */
+interface SavedState {
+  version?: number;
+  regressors?: readonly string[];
+  clusters?: Record<string, unknown>;
+  /** Per cluster: [fingerprint, observations, mean log-residual], least recently used first. */
+  shapes?: Record<string, [string, number, number][]>;
+  tableStats?: Record<string, TableStats>;
 }
 
 /** Assumed when a table has no statistics: small enough not to scare, flagged by a low confidence. */
@@ -150,14 +161,24 @@ export class CostModel {
     const x = regressors(analysis, shape);
     const prior = priorSeconds(t.card, analysis, shape);
     const st = this.state.get(t.cluster);
-    const seconds = st === undefined ? prior : prior * Math.exp(correction(st, x));
+    const modelled = st === undefined ? prior : prior * Math.exp(correction(st, x));
+    const seen = this.memory.get(t.cluster)?.get(analysis.fingerprint);
+    const seconds = seen === undefined ? modelled : modelled * Math.exp(seen.residual * (seen.n / (seen.n + 1)));
     const usd = priceUsd(t.card, { seconds, bytesScanned: shape.bytes }, t.nodes);
-    return { usd, seconds, bytesScanned: shape.bytes, confidence: this.confidence(st, shape) };
+    return { usd, seconds, bytesScanned: shape.bytes, confidence: this.confidence(st, shape, seen?.n ?? 0) };
   }
 
-  private confidence(st: CalibrationState | undefined, shape: Shape): number {
+  /**
+   * Per cluster and statement shape (fingerprint): the mean log-residual of the model's estimate
+   * against what that shape took. Statements repeat (dashboards, reports, jobs), and what makes
+   * one shape cost 2 s and a similar one 0.2 s is often beyond any feature; this memory learns it
+   * from the shape's own history (bounded per cluster, forgotten least recently used first).
+   */
+  private readonly memory = new Map<string, LruCache<string, { n: number; residual: number }>>();
+
+  private confidence(st: CalibrationState | undefined, shape: Shape, seen: number): number {
     const n = st?.n ?? 0;
-    const learned = n / (n + 20);
+    const learned = Math.max(n / (n + 20), seen / (seen + 3));
     const err = st ? (median(st.errors) ?? 1) : 1;
     const c = (0.25 + 0.75 * learned / (1 + err)) * (0.5 + 0.5 * shape.known);
     return Math.round(c * 1000) / 1000;
@@ -260,8 +281,19 @@ export class CostModel {
       st = freshState();
       this.state.set(t.cluster, st);
     }
-    const estimated = prior * Math.exp(correction(st, x));
+    const modelled = prior * Math.exp(correction(st, x));
+    let mem = this.memory.get(t.cluster);
+    if (mem === undefined) this.memory.set(t.cluster, (mem = new LruCache(5_000)));
+    const seen = mem.get(analysis.fingerprint);
+    const estimated = seen === undefined ? modelled : modelled * Math.exp(seen.residual * (seen.n / (seen.n + 1)));
     update(st, x, Math.log(actual / prior), this.opts.calibration.forgetting, Math.abs(estimated - actual) / actual);
+    // The shape's residual against the model as it now stands (after this step).
+    const residual = Math.log(actual / (prior * Math.exp(correction(st, x))));
+    if (seen === undefined) mem.set(analysis.fingerprint, { n: 1, residual });
+    else {
+      seen.n++;
+      seen.residual += (residual - seen.residual) / Math.min(seen.n, 10); // running mean, then an EMA over ~10
+    }
     this.dirty = true;
   }
 
@@ -277,11 +309,11 @@ export class CostModel {
     this.dirty = true;
   }
 
-  private readState(): { version?: number; clusters?: Record<string, unknown>; tableStats?: Record<string, TableStats> } | undefined {
+  private readState(): SavedState | undefined {
     const path = this.opts.calibration.statePath;
     if (path === '' || !existsSync(path)) return undefined;
     try {
-      const saved = JSON.parse(readFileSync(path, 'utf8')) as { version?: number; clusters?: Record<string, unknown>; tableStats?: Record<string, TableStats> };
+      const saved = JSON.parse(readFileSync(path, 'utf8')) as SavedState;
       return saved.version === 1 ? saved : undefined;
     } catch {
       return undefined; // unreadable state: start from the priors
@@ -293,6 +325,12 @@ export class CostModel {
     const saved = this.readState();
     if (saved?.clusters === undefined) return;
     for (const [cluster, s] of Object.entries(saved.clusters)) if (this.byCluster.has(cluster)) this.state.set(cluster, restoreState(s));
+    for (const [cluster, shapes] of Object.entries(saved.shapes ?? {})) {
+      if (!this.byCluster.has(cluster) || !Array.isArray(shapes)) continue;
+      const mem = new LruCache<string, { n: number; residual: number }>(5_000);
+      for (const e of shapes) if (Array.isArray(e) && typeof e[0] === 'string' && Number.isFinite(e[1]) && Number.isFinite(e[2])) mem.set(e[0], { n: e[1], residual: e[2] });
+      this.memory.set(cluster, mem);
+    }
     this.loadStats(saved);
   }
 
@@ -314,7 +352,10 @@ export class CostModel {
     mkdirSync(dirname(path), { recursive: true });
     const clusters: Record<string, CalibrationState> = {};
     for (const [k, v] of this.state) clusters[k] = v;
-    await writeFile(path, JSON.stringify({ version: 1, regressors: REGRESSORS, clusters, tableStats: this.stats.fetchedSnapshot() }));
+    const shapes: Record<string, [string, number, number][]> = {};
+    for (const [cluster, mem] of this.memory) shapes[cluster] = [...mem.entries()].map(([fp, v]) => [fp, v.n, v.residual]);
+    const state: SavedState = { version: 1, regressors: REGRESSORS, clusters, shapes, tableStats: this.stats.fetchedSnapshot() };
+    await writeFile(path, JSON.stringify(state));
   }
 
   async close(): Promise<void> {
