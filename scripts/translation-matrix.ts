@@ -57,6 +57,11 @@ lines.push('Known gaps: integer division is only fixed for integer literals (col
 lines.push("Trino's DECIMAL `avg` scale, Java `format()`, TRY_CAST off DuckDB and MySQL's case-insensitive");
 lines.push('collation have no faithful rewrite (strict refuses them); MySQL targets lack GROUPING SETS/CUBE,');
 lines.push('GROUPING(), set-returning array functions and PostgreSQL JSON/array operators beyond the rewrites.');
+lines.push("Collation: MySQL/MariaDB compare and sort strings case-insensitively by default, the others do");
+lines.push('not. Comparisons with string literals are rewritten across that boundary (`= BINARY \'x\'` towards');
+lines.push('MySQL, `lower(col) = lower(\'x\')` from it); ORDER BY is not (strict refuses it in both directions);');
+lines.push('GROUP BY, DISTINCT and column-to-column comparisons of mixed-case strings are a known difference');
+lines.push('that neither mode detects (no case in the corpus yet).');
 lines.push('');
 lines.push('Holdout: the fix-ups were written against this corpus, so its numbers flatter unseen SQL. To');
 lines.push('measure that, 25 new Trino, 15 PostgreSQL and 15 MySQL cases were run once before being added');

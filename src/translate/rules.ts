@@ -594,7 +594,7 @@ function integerDivision(to: Target): (sql: string) => string {
     const masked = maskLiterals(sql, to === 'mysql');
     let out = '';
     let last = 0;
-    for (const m of masked.matchAll(/(?<![\w.'"])(-?\d+)\s*\/\s*(\d+)(?![\w.])/g)) {
+    for (const m of masked.matchAll(/(?<![\w.'"$?])(-?\d+)\s*\/\s*(\d+)(?![\w.])/g)) {
       out += `${sql.slice(last, m.index)}${m[1]} ${op} ${m[2]}`;
       last = m.index + m[0].length;
     }
@@ -643,7 +643,12 @@ function fromMysqlSpellings(sql: string): string {
 
 /** MySQL compares strings case-insensitively (default collation): `col = 'x'` → lower(col) = lower('x'). */
 function caseInsensitiveLiterals(sql: string): string {
+  const LIT = String.raw`'(?:[^'\\]|''|\\.)*'`;
   return sql
+    .replace(new RegExp(`(${LIT})\\s*(=|<>|!=)\\s*(${LIT})`, 'g'), 'lower($1) $2 lower($3)')
+    .replace(new RegExp(`(${LIT}|[A-Za-z_][\\w.]*)\\s+(NOT\\s+)?IN\\s*\\(\\s*(${LIT}(?:\\s*,\\s*${LIT})*)\\s*\\)`, 'gi'), (m, col: string, not: string | undefined, list: string) =>
+      /^(?:AND|OR|WHERE|ON)$/i.test(col) ? m : `lower(${col}) ${not ?? ''}IN (${[...list.matchAll(new RegExp(LIT, 'g'))].map((x) => `lower(${x[0]})`).join(', ')})`,
+    )
     .replace(/([A-Za-z_][\w.]*)\s*(=|<>|!=)\s*('(?:[^'\\]|''|\\.)*')/g, (m, col: string, op: string, lit: string) => (/^(?:AND|OR|NOT|WHERE|ON|SELECT|CASE|WHEN|THEN|ELSE)$/i.test(col) ? m : `lower(${col}) ${op} lower(${lit})`))
     .replace(/([A-Za-z_][\w.]*)\s+(NOT\s+)?LIKE\s+('(?:[^'\\]|''|\\.)*')/gi, (m, col: string, not: string | undefined, lit: string) => (/^(?:AND|OR|WHERE|ON)$/i.test(col) ? m : `lower(${col}) ${not ?? ''}LIKE lower(${lit})`));
 }
@@ -938,6 +943,9 @@ function addUnsafe(r: PairRules, from: Dialect, target: Target): void {
       why: 'PostgreSQL replaces the first match unless flagged g, MariaDB every match; only literal replacements without back-references are rewritten',
       test: (sql) => (findCalls(sql, /regexp_replace/).some((c) => (c.args.length === 4 ? lit(c.args[3]) !== 'g' : c.args[2] === undefined || c.args[2].includes('\\'))) ? 'regexp_replace' : undefined),
     });
+  }
+  if ((from === 'mysql' || from === 'starrocks') && target !== 'mysql') {
+    r.unsafe.push(matches(/\bORDER\s+BY\b/i, 'ORDER BY', "MySQL's default collation sorts strings case-insensitively; the target does not"));
   }
   if ((trino || from === 'postgres') && target === 'mysql') {
     r.unsafe.push({ why: 'MariaDB has no default argument: COALESCE also replaces a NULL value of the lagged row', test: (sql) => (findCalls(sql, /lag|lead/).some((c) => c.args.length === 3) ? 'lag/lead with a default' : undefined) });

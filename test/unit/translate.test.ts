@@ -113,6 +113,7 @@ describe("fix-ups for polyglot's known mis-translations", () => {
   it('integer division truncates and NULL ordering follows the source', () => {
     expect(best.translate('SELECT 7 / 2', 'trino', 'duckdb')).toContain('7 // 2');
     expect(best.translate("SELECT '7 / 2'", 'trino', 'duckdb')).toBe("SELECT '7 / 2'");
+    expect(best.translate('SELECT $1 / 2, x / 2 FROM t', 'postgres', 'duckdb')).not.toContain('//');
     expect(best.translate('SELECT x FROM t ORDER BY x DESC', 'trino', 'postgres')).toMatch(/ORDER BY x DESC NULLS LAST/);
     expect(best.translate('SELECT x FROM t ORDER BY x', 'mysql', 'duckdb')).toMatch(/NULLS FIRST|x IS NOT NULL/);
   });
