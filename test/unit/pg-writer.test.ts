@@ -151,3 +151,20 @@ describe('pg writer: messages parsed by pg-protocol', () => {
     expect(b.toString('utf8', 13, b.length - 1)).toBe('_pq_.foo');
   });
 });
+
+describe('pg writer: length-prefixed text values', () => {
+  it('ASCII, non-ASCII, empty and long values all carry their UTF-8 byte length', () => {
+    const values = ['', '42', '2024-02-29 13:14:15.5+00', 'héllo ☃', 'a'.repeat(63) + 'é', 'x'.repeat(64), 'y'.repeat(65), 'z'.repeat(70000), '日本', 'tab\t"q"'];
+    const w = new PgWriter(8);
+    for (const v of values) w.lengthPrefixedUtf8(v);
+    const b = w.take();
+    let p = 0;
+    for (const v of values) {
+      const n = b.readInt32BE(p);
+      expect(n).toBe(Buffer.byteLength(v));
+      expect(b.toString('utf8', p + 4, p + 4 + n)).toBe(v);
+      p += 4 + n;
+    }
+    expect(p).toBe(b.length);
+  });
+});
