@@ -25,3 +25,15 @@ export function summarize(samples: readonly number[]): LatencySummary {
   const mean = s.reduce((a, b) => a + b, 0) / (s.length || 1);
   return { n: s.length, min: r(s[0] ?? Number.NaN), p50: r(percentile(s, 0.5)), p95: r(percentile(s, 0.95)), p99: r(percentile(s, 0.99)), max: r(s.at(-1) ?? Number.NaN), mean: r(mean) };
 }
+
+/** Time `fn` per call (µs) over `n` calls after `warm` calls; one sample per call. */
+export function measure(n: number, fn: (i: number) => unknown, warm = Math.min(n, 10_000)): number[] {
+  for (let i = 0; i < warm; i++) fn(i);
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    fn(i);
+    out[i] = (performance.now() - t0) * 1000;
+  }
+  return out;
+}

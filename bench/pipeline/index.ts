@@ -20,7 +20,7 @@ import { PolicyRouter } from '../../src/routing/policy/router.js';
 import type { RoutingInput } from '../../src/routing/types.js';
 import { Translator } from '../../src/translate/translator.js';
 import { registerDefaultFixups } from '../../src/translate/fixups.js';
-import { summarize } from '../overhead/stats.js';
+import { measure, summarize } from '../overhead/stats.js';
 
 const N = Number(process.env.BENCH_DECISIONS ?? 100_000);
 
@@ -40,17 +40,6 @@ routingFallback: interactive
 auth: { provider: none }
 `;
 
-/** Time `fn` per call (µs) over `n` calls after a warm-up; one sample per call. */
-function measure(n: number, fn: (i: number) => unknown): number[] {
-  for (let i = 0; i < Math.min(n, 10_000); i++) fn(i);
-  const out = new Array<number>(n);
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    fn(i);
-    out[i] = (performance.now() - t0) * 1000;
-  }
-  return out;
-}
 
 /** Run the benchmark. */
 export async function main(): Promise<void> {

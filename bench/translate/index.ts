@@ -12,7 +12,7 @@ import { registerDefaultFixups } from '../../src/translate/fixups.js';
 import { loadPolyglot, transpile } from '../../src/translate/polyglot.js';
 import { Translator } from '../../src/translate/translator.js';
 import { TPCH_QUERIES } from '../../test/fixtures/tpch-queries.js';
-import { summarize } from '../overhead/stats.js';
+import { measure, summarize } from '../overhead/stats.js';
 
 const N = Number(process.env.BENCH_DECISIONS ?? 100_000);
 const UNCACHED = Number(process.env.BENCH_TRANSLATE_UNCACHED ?? 40);
@@ -24,17 +24,6 @@ const PAIRS: readonly (readonly [Dialect, Dialect])[] = [
   ['postgres', 'mysql'],
 ];
 
-/** Time `fn` per call (µs) over `n` calls after a warm-up; one sample per call. */
-function measure(n: number, fn: (i: number) => unknown, warm = Math.min(n, 10_000)): number[] {
-  for (let i = 0; i < warm; i++) fn(i);
-  const out = new Array<number>(n);
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    fn(i);
-    out[i] = (performance.now() - t0) * 1000;
-  }
-  return out;
-}
 
 /** Run the benchmark. */
 export async function main(): Promise<void> {
