@@ -64,7 +64,7 @@ export async function startMariaDb(settings: Record<string, string | number> = {
   let stderr = '';
   const proc = spawn(
     mariadbd,
-    ['--no-defaults', ...user, `--datadir=${data}`, `--port=${port}`, '--bind-address=127.0.0.1', `--socket=${join(dir, 's.sock')}`, `--pid-file=${join(dir, 'm.pid')}`, '--skip-grant-tables=0', '--innodb-buffer-pool-size=64M', '--skip-log-bin', '--character-set-server=utf8mb4', '--collation-server=utf8mb4_general_ci', '--default-time-zone=+00:00', ...extra],
+    ['--no-defaults', ...user, `--datadir=${data}`, `--port=${port}`, '--bind-address=127.0.0.1', `--socket=${join(dir, 's.sock')}`, `--pid-file=${join(dir, 'm.pid')}`, '--innodb-buffer-pool-size=64M', '--skip-log-bin', '--character-set-server=utf8mb4', '--collation-server=utf8mb4_general_ci', '--default-time-zone=+00:00', ...extra],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   proc.stderr?.on('data', (b: Buffer) => {
