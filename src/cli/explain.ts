@@ -1,5 +1,4 @@
 /** `queryflux explain`: how a query would be routed under a config, without running it. */
-import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import type { ResolvedConfig } from '../config/load.js';
 import { newSession, type Protocol, type QueryRequest } from '../core/types.js';
@@ -9,6 +8,7 @@ import { analyze, warmUpAnalysis } from '../analysis/analyzer.js';
 import { PROTOCOL_DIALECT } from '../core/dialects.js';
 import { costModelFor } from '../cost/index.js';
 import { explainRoute, formatExplanation } from '../routing/explain.js';
+import { queryId } from '../core/query-id.js';
 
 const PROTOCOLS: Record<string, Protocol> = { postgres: 'postgres', postgresWire: 'postgres', pg: 'postgres', mysql: 'mysql', mysqlWire: 'mysql', trino: 'trino-http', trinoHttp: 'trino-http', 'trino-http': 'trino-http', flight: 'flight-sql', flightSql: 'flight-sql', 'flight-sql': 'flight-sql' };
 
@@ -35,7 +35,7 @@ export async function explainCommand(cfg: ResolvedConfig, sql: string, opts: Exp
   try {
     const users = new UserStore(cfg.raw.auth.users, false);
     const user = opts.user ?? 'anonymous';
-    const request: QueryRequest = { id: randomUUID(), sql, protocol, user, headers, clientTags: [...(opts.tag ?? [])], session: newSession(), source: headers['application_name'], receivedAt: Date.now() };
+    const request: QueryRequest = { id: queryId(), sql, protocol, user, headers, clientTags: [...(opts.tag ?? [])], session: newSession(), source: headers['application_name'], receivedAt: Date.now() };
     const groupNames = [...cfg.groups.keys()];
     await warmUpAnalysis();
     const analysis = analyze(sql, PROTOCOL_DIALECT[protocol]);

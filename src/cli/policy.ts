@@ -3,7 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { readPolicyArtifact } from '../routing/policy/bundle.js';
+import { readPolicyArtifact, writeBundleRefs } from '../routing/policy/bundle.js';
+import { inputRefs } from '../routing/policy/refs.js';
 import { CompiledPolicy } from '../routing/policy/opa.js';
 import { findOpa } from './opa-bin.js';
 
@@ -38,6 +39,20 @@ export function policyDirs(root: string): string[] {
   return out.sort();
 }
 
+/** Non-test .rego files under `dir`, as the build sees them. */
+function regoSources(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d)) {
+      const p = join(d, e);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (e.endsWith('.rego') && !e.endsWith('_test.rego')) out.push(readFileSync(p, 'utf8'));
+    }
+  };
+  walk(dir);
+  return out;
+}
+
 function readDoc(path: string): unknown {
   const text = readFileSync(path, 'utf8');
   return path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
@@ -52,6 +67,8 @@ export async function policyCommand(args: string[], opts: { output?: string; inp
       const out = opts.output ?? join(dir, 'bundle.tar.gz');
       const code = run(findOpa(), ['build', '-t', 'wasm', '-e', ENTRYPOINT, '--ignore', '*_test.rego', '-o', out, dir]);
       if (code === 0) {
+        // What the policy reads of its input, from the sources (the bundle's copies are stripped).
+        writeBundleRefs(out, inputRefs(regoSources(dir)));
         // Load what was built, so a policy that compiles but cannot load fails here, not at serve time.
         await CompiledPolicy.load(readPolicyArtifact(out), ENTRYPOINT, undefined);
         console.log(`built ${out}`);

@@ -179,7 +179,7 @@ export class CostModel {
   private confidence(st: CalibrationState | undefined, shape: Shape, seen: number): number {
     const n = st?.n ?? 0;
     const learned = Math.max(n / (n + 20), seen / (seen + 3));
-    const err = st ? (median(st.errors) ?? 1) : 1;
+    const err = st ? medianError(st) : 1;
     const c = (0.25 + 0.75 * learned / (1 + err)) * (0.5 + 0.5 * shape.known);
     return Math.round(c * 1000) / 1000;
   }
@@ -362,6 +362,16 @@ export class CostModel {
     if (this.saveTimer) clearInterval(this.saveTimer);
     await this.save();
   }
+}
+
+/** Median recent relative error of a cluster's state, recomputed only after it learned something (it sorts 200 numbers). */
+const MEDIANS = new WeakMap<CalibrationState, { n: number; value: number }>();
+function medianError(st: CalibrationState): number {
+  const m = MEDIANS.get(st);
+  if (m !== undefined && m.n === st.n) return m.value;
+  const value = median(st.errors) ?? 1;
+  MEDIANS.set(st, { n: st.n, value });
+  return value;
 }
 
 /** A bound as a number: numbers as they are, dates and timestamps as epoch ms (UTC unless zoned). */

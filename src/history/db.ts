@@ -23,6 +23,10 @@ export interface HistoryDb {
   readonly prisma: HistoryPrisma;
   /** Where the data lives, for logs: a path or host:port/database, never credentials. */
   readonly location: string;
+  /** The SQLite file (absent for PostgreSQL and in-memory SQLite), for the direct batch writer. */
+  readonly sqliteFile?: string;
+  /** How long SQLite waits for another process's write lock. */
+  readonly busyTimeoutMs?: number;
   close(): Promise<void>;
 }
 
@@ -45,14 +49,15 @@ export async function openHistoryDb(cfg: PersistenceConfig, opts: { busyTimeoutM
   }
   const file = cfg.type === 'inMemory' ? ':memory:' : resolve(cfg.path);
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const prisma = new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: file, timeout: opts.busyTimeoutMs ?? SQLITE_BUSY_TIMEOUT_MS }) });
+  const busyTimeoutMs = opts.busyTimeoutMs ?? SQLITE_BUSY_TIMEOUT_MS;
+  const prisma = new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: file, timeout: busyTimeoutMs }) });
   if (file !== ':memory:') {
     // WAL: readers (reports, the admin API) never block the writer; NORMAL sync is durable
     // across process crashes, which is what a history needs.
     await prisma.$queryRawUnsafe('PRAGMA journal_mode = WAL');
     await prisma.$queryRawUnsafe('PRAGMA synchronous = NORMAL');
   }
-  return { provider: 'sqlite', prisma, location: file, close: () => prisma.$disconnect() };
+  return { provider: 'sqlite', prisma, location: file, busyTimeoutMs, ...(file !== ':memory:' && { sqliteFile: file }), close: () => prisma.$disconnect() };
 }
 
 interface PoolConfig {

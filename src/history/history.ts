@@ -141,6 +141,7 @@ export class History implements OutcomeSink {
       clearInterval(this.retentionTimer);
       await this.writer.close(timeoutMs);
       await this.writes.close().catch(() => undefined);
+      this.store.close();
       await this.store.db.close().catch(() => undefined);
     })();
     return this.closing;

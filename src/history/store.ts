@@ -1,4 +1,5 @@
 /** Reads and writes of the query_history table through Prisma (both providers, same calls). */
+import Database from 'better-sqlite3';
 import type { QueryOutcome } from '../core/outcome.js';
 import type { HistoryDb } from './db.js';
 import type { Prisma } from './generated/sqlite/client.js';
@@ -20,18 +21,60 @@ const PG_ROWS_PER_INSERT = 500;
 /** Prisma error codes meaning "this row is wrong", not "the database is unavailable". */
 const REFUSED_CODES = new Set(['P2000', 'P2002', 'P2003', 'P2004', 'P2005', 'P2006', 'P2007', 'P2011', 'P2012', 'P2019', 'P2020', 'P2023']);
 
+/** A batch insert straight through better-sqlite3: one prepared row statement, one transaction. */
+interface DirectSqlite {
+  readonly db: Database.Database;
+  readonly insertBatch: (rows: readonly QueryOutcome[]) => void;
+}
+
 export class HistoryStore implements HistoryTarget {
+  private direct: DirectSqlite | undefined;
+
   constructor(
     readonly db: HistoryDb,
     private readonly redactSql = false,
   ) {}
 
   /**
-   * One multi-row INSERT per chunk, all chunks in one transaction. Raw SQL through Prisma rather
-   * than createMany: createMany measured 10–50× slower per row (its query plan is rebuilt for
-   * every call), and this work runs on the gateway's event loop.
+   * A SQLite file is written through its own better-sqlite3 connection: a prepared single-row
+   * INSERT run for every row of the batch in one transaction costs ≈ 9 µs a row, where the same
+   * batch through Prisma's driver adapter cost ≈ 180 µs a row of CPU (argument conversion and
+   * result mapping per value) — a whole core at 5,000 queries/s. Prisma keeps the schema, the
+   * migrations and every read; PostgreSQL and in-memory SQLite go through Prisma as before.
+   */
+  private directSqlite(): DirectSqlite | undefined {
+    const file = this.db.sqliteFile;
+    if (file === undefined) return undefined;
+    if (this.direct !== undefined) return this.direct;
+    const db = new Database(file, { timeout: this.db.busyTimeoutMs ?? 5000 });
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    // 16 MiB of page cache (SQLite's default is 2 MiB): the indexes' hot pages stay in memory.
+    db.pragma('cache_size = -16384');
+    const stmt = db.prepare(`INSERT INTO "query_history" (${INSERT_COLUMNS.map(([, c]) => `"${c}"`).join(', ')}) VALUES (${INSERT_COLUMNS.map(() => '?').join(', ')})`);
+    const args = new Array<unknown>(INSERT_COLUMNS.length);
+    const redact = this.redactSql;
+    const insertBatch = db.transaction((rows: readonly QueryOutcome[]) => {
+      for (const o of rows) {
+        rowArgs(o, redact, 'sqlite', args, 0);
+        stmt.run(args);
+      }
+    });
+    this.direct = { db, insertBatch };
+    return this.direct;
+  }
+
+  /**
+   * SQLite file: the direct batch writer above. Otherwise one multi-row INSERT per chunk, all
+   * chunks in one transaction — raw SQL through Prisma rather than createMany, which measured
+   * 10–50× slower per row (its query plan is rebuilt for every call).
    */
   async insert(batch: readonly QueryOutcome[]): Promise<void> {
+    const direct = this.directSqlite();
+    if (direct !== undefined) {
+      direct.insertBatch(batch);
+      return;
+    }
     const per = this.db.provider === 'sqlite' ? SQLITE_ROWS_PER_INSERT : PG_ROWS_PER_INSERT;
     const statements = [];
     for (let i = 0; i < batch.length; i += per) {
@@ -64,6 +107,8 @@ export class HistoryStore implements HistoryTarget {
     const code = (err as { code?: unknown } | null)?.code;
     if (typeof code === 'string' && REFUSED_CODES.has(code)) return true;
     if ((err as Error | null)?.name === 'PrismaClientValidationError') return true;
+    // better-sqlite3's own errors (the direct writer) carry the SQLite code.
+    if (typeof code === 'string' && /^SQLITE_(?:CONSTRAINT|MISMATCH|TOOBIG|RANGE)/.test(code)) return true;
     // Raw driver errors surface as P2010 with the SQLSTATE in the message: class 22 (data) and 23 (constraint).
     return /Code: `(?:22|23)[0-9A-Z]{3}`|SQLITE_CONSTRAINT|SQLITE_MISMATCH|SQLITE_TOOBIG/.test((err as Error | null)?.message ?? '');
   }
@@ -72,6 +117,12 @@ export class HistoryStore implements HistoryTarget {
   async deleteBefore(cutoff: Date): Promise<number> {
     const r = await this.db.prisma.queryHistory.deleteMany({ where: { receivedAt: { lt: cutoff } } });
     return r.count;
+  }
+
+  /** Close the direct SQLite writer's connection (Prisma's is closed with the HistoryDb). */
+  close(): void {
+    this.direct?.db.close();
+    this.direct = undefined;
   }
 
   /** Rows in the table (tests, benchmarks). */
@@ -109,17 +160,20 @@ export class HistoryStore implements HistoryTarget {
   }
 }
 
-/** Bound parameters of a multi-row insert, in INSERT_COLUMNS order. Dates as Prisma stores them (SQLite: ISO text with +00:00). */
+/** Bound parameters of a multi-row insert, in INSERT_COLUMNS order. */
 function insertArgs(chunk: readonly QueryOutcome[], redactSql: boolean, provider: HistoryDb['provider']): unknown[] {
-  const args: unknown[] = [];
-  for (const o of chunk) {
-    const row = toRow(o, redactSql);
-    for (const [field] of INSERT_COLUMNS) {
-      const v = row[field];
-      args.push(v instanceof Date ? (provider === 'sqlite' ? v.toISOString().replace('Z', '+00:00') : v.toISOString()) : (v ?? null));
-    }
-  }
+  const args = new Array<unknown>(chunk.length * INSERT_COLUMNS.length);
+  for (let i = 0; i < chunk.length; i++) rowArgs(chunk[i]!, redactSql, provider, args, i * INSERT_COLUMNS.length);
   return args;
+}
+
+/** One outcome's parameters into `out` from `at`. Dates as Prisma stores them (SQLite: ISO text with +00:00). */
+function rowArgs(o: QueryOutcome, redactSql: boolean, provider: HistoryDb['provider'], out: unknown[], at: number): void {
+  const row = toRow(o, redactSql);
+  for (let c = 0; c < INSERT_COLUMNS.length; c++) {
+    const v = row[INSERT_COLUMNS[c]![0]];
+    out[at + c] = v instanceof Date ? (provider === 'sqlite' ? v.toISOString().replace('Z', '+00:00') : v.toISOString()) : (v ?? null);
+  }
 }
 
 function where(f: HistoryFilter): Prisma.QueryHistoryWhereInput {

@@ -67,6 +67,7 @@ if (port) {
           value = await savingsReport(await store, req.query);
           break;
         case 'close':
+          (await store).close();
           await (await dbReady).close();
           break;
       }

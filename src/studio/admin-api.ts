@@ -1,7 +1,6 @@
 /** Admin HTTP API (fastify): health, groups, recent queries, history, savings. Studio UI and metrics build on it. */
 import Fastify from 'fastify';
 import type { Logger } from 'pino';
-import { randomUUID } from 'node:crypto';
 import type { RecentOutcomes } from '../core/outcome.js';
 import type { Pipeline } from '../core/pipeline.js';
 import type { Metrics } from '../metrics/registry.js';
@@ -11,6 +10,7 @@ import type { HistoryEntry } from '../history/record.js';
 import { parseSince, type SavingsQuery } from '../history/report.js';
 import type { SavingsReport } from '../history/savings.js';
 import type { HistoryFilter } from '../history/store.js';
+import { queryId } from '../core/query-id.js';
 
 export interface AdminApiOptions {
   readonly host: string;
@@ -84,7 +84,7 @@ export async function startAdminApi(opts: AdminApiOptions): Promise<{ port: numb
     const headers: Record<string, string> = {};
     if (b.headers && typeof b.headers === 'object') for (const [k, v] of Object.entries(b.headers)) headers[k.toLowerCase()] = String(v);
     const tags = Array.isArray(b.tags) ? b.tags.map(String) : [];
-    return opts.pipeline.explain({ id: randomUUID(), sql: b.sql, protocol, user: typeof b.user === 'string' ? b.user : 'anonymous', headers, clientTags: tags, session: newSession(), receivedAt: Date.now() });
+    return opts.pipeline.explain({ id: queryId(), sql: b.sql, protocol, user: typeof b.user === 'string' ? b.user : 'anonymous', headers, clientTags: tags, session: newSession(), receivedAt: Date.now() });
   });
   await app.listen({ host: opts.host, port: opts.port });
   const addr = app.server.address();

@@ -3,7 +3,6 @@
  * the simple and extended query protocols, driven by one sequential message loop. Rows stream
  * from the gateway to the socket batch by batch with backpressure; nothing buffers a whole result.
  */
-import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
 import type { Logger } from 'pino';
@@ -28,6 +27,7 @@ import { classifyStatement, type StatementClass } from './sql/classify.js';
 import { splitStatements } from './sql/split.js';
 import { clientTagsOf, parseStartupOptions } from './startup-options.js';
 import { decodeParam, fieldEncoder, paramOid, pgColumnType, sqlTypeFromOid, type FieldEncoder } from './types.js';
+import { queryId } from '../../core/query-id.js';
 
 /** Shared, per-server settings every connection reads. */
 export interface ConnectionContext {
@@ -640,7 +640,7 @@ export class PgConnection implements Cancelable {
   private request(sql: string, params: readonly unknown[] | undefined): QueryRequest {
     const app = this.vars.get('application_name');
     return {
-      id: randomUUID(),
+      id: queryId(),
       sql,
       params,
       protocol: 'postgres',

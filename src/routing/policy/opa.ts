@@ -1,6 +1,7 @@
 /** A loaded OPA wasm policy: evaluated synchronously, input written as UTF-8 JSON into a reused buffer. */
 import { createRequire } from 'node:module';
 import type { PolicyArtifact } from './bundle.js';
+import type { InputRefs } from './refs.js';
 
 interface OpaPolicy {
   setData(data: unknown): void;
@@ -30,6 +31,8 @@ export class CompiledPolicy {
   private constructor(
     private readonly policy: OpaPolicy,
     private readonly entrypoint: number,
+    /** What the policy reads of its input (from the bundle's sources; everything when unknown). */
+    readonly refs: InputRefs,
   ) {}
 
   /** Instantiate the wasm (≈20 ms: do it at load, never per query) and set its data. */
@@ -41,12 +44,16 @@ export class CompiledPolicy {
     }
     const merged = mergeData(artifact.data, data);
     policy.setData(merged ?? {});
-    return new CompiledPolicy(policy, id);
+    return new CompiledPolicy(policy, id, artifact.refs);
   }
 
   /** Evaluate; returns the entrypoint's value, or undefined when the policy produced none. */
   evaluate(input: unknown): unknown {
-    const json = JSON.stringify(input);
+    return this.evaluateJson(JSON.stringify(input));
+  }
+
+  /** Evaluate an input already serialised as JSON. */
+  evaluateJson(json: string): unknown {
     const p = this.policy;
     const evalFn = p.wasmInstance?.exports.opa_eval;
     let rs: { result: unknown }[];

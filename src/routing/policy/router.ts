@@ -7,7 +7,8 @@ import { watch, type FSWatcher } from 'node:fs';
 import type { Logger } from 'pino';
 import type { Decision, Router, RoutingInput } from '../types.js';
 import { readPolicyArtifact } from './bundle.js';
-import { buildPolicyInput } from './input.js';
+import { LruCache } from '../../core/lru.js';
+import { buildPolicyInput, buildProjectedInput, type InputProjection } from './input.js';
 import { CompiledPolicy } from './opa.js';
 
 export interface PolicyRouterConfig {
@@ -27,12 +28,38 @@ export interface PolicyStats {
   reloadFailures: number;
   evalErrors: number;
   lastError?: string;
+  /** Decisions answered from the memo (same projected input as an earlier query). */
+  memoHits: number;
+}
+
+/** Decisions remembered per policy (by projected input JSON); a reload starts a new memo. */
+const MEMO_ENTRIES = 4096;
+/** Inputs longer than this are evaluated without being remembered (a long SQL text rarely repeats). */
+const MEMO_MAX_KEY = 2048;
+/** A remembered "no decision" (the policy passed). */
+const PASS = Symbol('pass');
+
+/** A loaded policy with what the router derives from it once. */
+interface Loaded {
+  readonly policy: CompiledPolicy;
+  /** Build only what the policy reads; undefined = the whole input. */
+  readonly projection: InputProjection | undefined;
+  readonly memo: LruCache<string, Decision | typeof PASS> | undefined;
+}
+
+function loaded(policy: CompiledPolicy): Loaded {
+  const { keys, nowKeys, deterministic } = policy.refs;
+  const projection = keys === 'all' ? undefined : { keys, nowKeys };
+  // Remember decisions only when the same input always gives the same one, and the input does not
+  // carry the current millisecond (it would never repeat).
+  const rememberable = projection !== undefined && deterministic && !(projection.keys.has('now') && (nowKeys === 'all' || nowKeys.has('unix_ms')));
+  return { policy, projection, memo: rememberable ? new LruCache(MEMO_ENTRIES) : undefined };
 }
 
 export class PolicyRouter implements Router {
   readonly kind = 'policy';
-  readonly stats: PolicyStats = { loads: 0, reloadFailures: 0, evalErrors: 0 };
-  private policy: CompiledPolicy | undefined;
+  readonly stats: PolicyStats = { loads: 0, reloadFailures: 0, evalErrors: 0, memoHits: 0 };
+  private policy: Loaded | undefined;
   private watcher: FSWatcher | undefined;
   private debounce: NodeJS.Timeout | undefined;
 
@@ -43,7 +70,7 @@ export class PolicyRouter implements Router {
   ) {}
 
   async init(): Promise<void> {
-    this.policy = await this.compile();
+    this.policy = loaded(await this.compile());
     this.stats.loads++;
     if (this.cfg.watch) {
       this.watcher = watch(this.cfg.path, () => {
@@ -65,7 +92,7 @@ export class PolicyRouter implements Router {
   /** Load the file again; on failure keep the working policy and record the error. */
   async reload(): Promise<void> {
     try {
-      this.policy = await this.compile();
+      this.policy = loaded(await this.compile());
       this.stats.loads++;
       this.logger?.info({ rule: this.rule, path: this.cfg.path }, 'policy reloaded');
     } catch (err) {
@@ -84,15 +111,31 @@ export class PolicyRouter implements Router {
     const policy = this.policy;
     if (policy === undefined) throw new Error(`${this.rule}: policy not loaded`);
     let result: unknown;
+    let key: string | undefined;
     try {
-      result = policy.evaluate(buildPolicyInput(input));
+      const { projection, memo } = policy;
+      if (projection === undefined) result = policy.policy.evaluate(buildPolicyInput(input));
+      else {
+        const json = JSON.stringify(buildProjectedInput(input, projection));
+        if (memo !== undefined && json.length <= MEMO_MAX_KEY) {
+          const hit = memo.get(json);
+          if (hit !== undefined) {
+            this.stats.memoHits++;
+            return hit === PASS ? undefined : hit;
+          }
+          key = json;
+        }
+        result = policy.policy.evaluateJson(json);
+      }
     } catch (err) {
       this.stats.evalErrors++;
       this.logger?.error({ rule: this.rule, err: String(err) }, 'policy evaluation failed');
       if (this.cfg.onError === 'pass') return undefined;
       return { group: '', rule: this.rule, reason: 'policy evaluation failed', deny: `routing policy failed: ${String(err)}` };
     }
-    return toDecision(this.rule, result);
+    const decision = toDecision(this.rule, result);
+    if (key !== undefined) policy.memo!.set(key, decision ?? PASS);
+    return decision;
   }
 }
 
