@@ -364,11 +364,15 @@ export class CostModel {
   }
 }
 
-/** Median recent relative error of a cluster's state, recomputed only after it learned something (it sorts 200 numbers). */
+/**
+ * Median recent relative error of a cluster's state (over its last 200 outcomes), recomputed
+ * after every 16 new outcomes rather than per estimate: it sorts 200 numbers, and one outcome
+ * barely moves it.
+ */
 const MEDIANS = new WeakMap<CalibrationState, { n: number; value: number }>();
 function medianError(st: CalibrationState): number {
   const m = MEDIANS.get(st);
-  if (m !== undefined && m.n === st.n) return m.value;
+  if (m !== undefined && st.n >= m.n && st.n - m.n < 16 && (m.n >= 16 || st.n === m.n)) return m.value;
   const value = median(st.errors) ?? 1;
   MEDIANS.set(st, { n: st.n, value });
   return value;
