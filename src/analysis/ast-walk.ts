@@ -28,7 +28,6 @@ const AGGREGATE_NAMES = new Set([
   'regr_slope', 'regr_intercept', 'geometric_mean', 'kurtosis', 'skewness', 'entropy', 'max_by', 'min_by', 'arg_max', 'arg_min',
 ]);
 const GROUPING = new Set(['grouping sets', 'rollup', 'cube']);
-const RANGE_OPS = new Set(['gt', 'gte', 'lt', 'lte']);
 
 interface Ident {
   name?: unknown;

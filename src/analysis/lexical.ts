@@ -52,7 +52,7 @@ const IN_LIST = /\(\s*\?(?:\s*,\s*\?)+\s*\)/g;
  */
 export function normalizeLiterals(sql: string): { normalized: string; fingerprint: string } {
   const normalized = sql
-    .replace(LITERALS, (m: string, kw: string | undefined, n: string | undefined) => (kw !== undefined ? kw + n : '?'))
+    .replace(LITERALS, (_m: string, kw: string | undefined, n: string | undefined) => (kw !== undefined ? kw + n : '?'))
     .replace(/\s+/g, ' ')
     .trim();
   return { normalized, fingerprint: normalized.replace(IN_LIST, '(?+)') };

@@ -16,7 +16,7 @@ import { qfError, toQueryFluxError } from './errors.js';
 import type { DescribeRequest, Gateway } from './gateway.js';
 import type { OutcomeSink, QueryOutcome } from './outcome.js';
 import { PROTOCOL_DIALECT } from './dialects.js';
-import type { Dialect, QueryRequest, ResultStream, Row, SessionState, StatementSummary } from './types.js';
+import type { Dialect, PgDataRows, QueryRequest, ResultStream, Row, SessionState, StatementSummary } from './types.js';
 
 export { PROTOCOL_DIALECT };
 
@@ -293,11 +293,15 @@ type Finish = (status: QueryOutcome['status'], errorCode: string | undefined, ro
 class AdmittedStream implements ResultStream {
   private finished = false;
   private rows = 0;
+  readonly pgDataRows: (() => AsyncIterable<PgDataRows>) | undefined;
 
   constructor(
     private readonly inner: ResultStream,
     private readonly onFinish: Finish,
-  ) {}
+  ) {
+    const raw = inner.pgDataRows;
+    this.pgDataRows = raw === undefined ? undefined : () => this.track(raw.call(inner), (b) => b.rows);
+  }
 
   get columns() {
     return this.inner.columns;
@@ -309,23 +313,45 @@ class AdmittedStream implements ResultStream {
     this.onFinish(status, errorCode, this.rows);
   }
 
-  async *batches(): AsyncIterable<Row[]> {
-    let completed = false;
-    try {
-      for await (const batch of this.inner.batches()) {
-        this.rows += batch.length;
-        yield batch;
-      }
-      completed = true;
-    } catch (err) {
+  batches(): AsyncIterable<Row[]> {
+    return this.track(this.inner.batches(), (b) => b.length);
+  }
+
+  /**
+   * Count rows and finish once, around an engine iterator. A plain iterator object rather than an
+   * async generator: a generator adds its own promise queue to every batch.
+   */
+  private track<T>(source: AsyncIterable<T>, count: (batch: T) => number): AsyncIterable<T> {
+    const it = source[Symbol.asyncIterator]();
+    let over = false;
+    const fail = (err: unknown): never => {
+      over = true;
       const e = toQueryFluxError(err);
       this.finish(e.code === 'QF_QUERY_CANCELED' ? 'canceled' : 'error', e.code);
       throw e;
-    } finally {
-      // Breaking out early is a normal end for the client (e.g. a portal row limit then Close).
-      if (!completed) await this.inner.close().catch(() => undefined);
-      this.finish('ok');
-    }
+    };
+    const iterator: AsyncIterator<T> = {
+      next: () => {
+        if (over) return Promise.resolve({ value: undefined, done: true } as IteratorResult<T>);
+        return it.next().then((r) => {
+          if (r.done === true) {
+            over = true;
+            this.finish('ok');
+          } else this.rows += count(r.value);
+          return r;
+        }, fail);
+      },
+      // Stopping early is a normal end for the client (e.g. a portal row limit then Close).
+      return: async () => {
+        if (!over) {
+          over = true;
+          await (it.return?.() ?? this.inner.close()).catch(() => undefined);
+          this.finish('ok');
+        }
+        return { value: undefined, done: true } as IteratorResult<T>;
+      },
+    };
+    return { [Symbol.asyncIterator]: () => iterator };
   }
 
   summary(): StatementSummary {

@@ -51,6 +51,12 @@ export interface StatementSummary {
   readonly rowCount?: number;
 }
 
+/** Rows as PostgreSQL text-format DataRow messages, type byte and length included, ready to send. */
+export interface PgDataRows {
+  readonly bytes: Buffer;
+  readonly rows: number;
+}
+
 /**
  * The result of one statement: columns known up front, rows streamed in batches.
  * Consumers must either drain `batches()` or call `close()`; both release engine resources.
@@ -59,6 +65,12 @@ export interface ResultStream {
   readonly columns: readonly Column[];
   /** Async iterable of row batches; iterate once. Breaking out early releases the engine cursor. */
   batches(): AsyncIterable<Row[]>;
+  /**
+   * Present when the engine has the rows as PostgreSQL text DataRows already (a PostgreSQL
+   * backend, no converted types): a PostgreSQL frontend sending text results iterates this
+   * instead of `batches()` and writes them unchanged. Use one of the two, once.
+   */
+  readonly pgDataRows?: () => AsyncIterable<PgDataRows>;
   /** Available after the batches are drained (or immediately for statements without rows). */
   summary(): StatementSummary;
   /** Release resources without reading the rest. Idempotent. */

@@ -3,15 +3,16 @@
  * (one round trip, no cursor), backpressure by pausing the backend socket, parameters as text,
  * Describe without executing, cancel through a CancelRequest, transactions pinned per session.
  */
-import { connect as netConnect } from 'node:net';
+import { connect as netConnect, type Socket } from 'node:net';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { leadingVerb } from '../../analysis/lexical.js';
 import type { ResolvedCluster } from '../../config/load.js';
 import { QueryFluxError, qfError } from '../../core/errors.js';
-import type { Column, ResultStream, Row, SessionState, StatementSummary } from '../../core/types.js';
+import type { Column, PgDataRows, ResultStream, Row, SessionState, StatementSummary } from '../../core/types.js';
 import { DEFAULT_CAPABILITIES, type Engine, type EngineCapabilities, type EngineQuery, type HealthStatus, type StatementDescription } from '../engine.js';
 import { mapPgType, pgParamType, type FieldConverter } from './types.js';
+import { BackendWire, decodeDataRows, type BackendError, type WireField, type WireHandler } from './wire.js';
 
 const CAPABILITIES: EngineCapabilities = { ...DEFAULT_CAPABILITIES, transactions: true, prepared: true, cancel: true, placeholders: 'dollar' };
 const TX_END = new Set(['COMMIT', 'END', 'ROLLBACK', 'ABORT']);
@@ -21,24 +22,6 @@ const BATCH = 1024;
 
 // Every type arrives as its text (or null): rows pass to text frontends without a parse/format trip.
 const RAW_TYPES = { getTypeParser: () => (v: string) => v } as unknown as pg.CustomTypesConfig;
-
-interface PgConnection {
-  stream: NodeJS.ReadableStream & { pause(): void; resume(): void; cork?(): void; uncork?(): void };
-  parse(q: { text: string; name?: string; types?: number[] }): void;
-  bind(c: { values: unknown[]; portal?: string; statement?: string }): void;
-  describe(m: { type: 'S' | 'P'; name?: string }): void;
-  execute(c: { portal?: string; rows?: number }): void;
-  sync(): void;
-  query(text: string): void;
-  on(event: string, fn: (msg: unknown) => void): void;
-  removeListener(event: string, fn: (msg: unknown) => void): void;
-}
-
-interface PgField {
-  name: string;
-  dataTypeID: number;
-  dataTypeModifier: number;
-}
 
 interface PgError extends Error {
   code?: string;
@@ -99,7 +82,7 @@ function jsonText(v: unknown): string {
 
 /** Columns and converters of one RowDescription. */
 interface ResultShape {
-  readonly fields: readonly PgField[];
+  readonly fields: readonly WireField[];
   readonly columns: readonly Column[];
   readonly converters: readonly FieldConverter[];
   readonly hasConverters: boolean;
@@ -112,7 +95,7 @@ interface ShapeCache {
 
 const NO_CONVERTERS: readonly FieldConverter[] = Object.freeze([]);
 
-function resultShape(fields: readonly PgField[]): ResultShape {
+function resultShape(fields: readonly WireField[]): ResultShape {
   const columns: Column[] = [];
   const converters: FieldConverter[] = [];
   let hasConverters = false;
@@ -125,7 +108,7 @@ function resultShape(fields: readonly PgField[]): ResultShape {
   return { fields, columns, converters, hasConverters };
 }
 
-function sameFields(a: readonly PgField[], b: readonly PgField[]): boolean {
+function sameFields(a: readonly WireField[], b: readonly WireField[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) {
     const x = a[i]!;
@@ -135,29 +118,36 @@ function sameFields(a: readonly PgField[], b: readonly PgField[]): boolean {
   return true;
 }
 
+/** A run of DataRow messages as received: chunk[start, end), `rows` of them. */
+interface Segment {
+  readonly chunk: Buffer;
+  readonly start: number;
+  readonly end: number;
+  readonly rows: number;
+}
+
 /**
- * A statement in flight on one backend connection: pg calls the handle* methods as messages
- * arrive; rows queue here until the consumer pulls them.
+ * A statement in flight on one backend connection: the wire calls the handler methods as
+ * messages arrive; DataRows queue here as received slices until the consumer pulls them,
+ * decoded to values (batches) or as they are (PostgreSQL text DataRows).
  */
-class StatementRun {
+class StatementRun implements WireHandler {
   columns: readonly Column[] | undefined;
   private converters: readonly FieldConverter[] = NO_CONVERTERS;
-  private hasConverters = false;
-  private queue: Row[] = [];
-  private error: QueryFluxError | undefined;
+  hasConverters = false;
+  private segments: Segment[] = [];
+  private queuedRows = 0;
+  private failure: QueryFluxError | undefined;
   private finished = false;
   private command = '';
   private rowCount: number | undefined;
-  private paused = false;
   private wake: (() => void) | undefined;
-  private connection: PgConnection | undefined;
   readonly started: Promise<void>;
   private startResolve!: () => void;
   private startReject!: (e: Error) => void;
 
   constructor(
-    private readonly text: string,
-    private readonly values: unknown[] | undefined,
+    private readonly wire: BackendWire,
     private readonly shapes: ShapeCache,
   ) {
     this.started = new Promise((res, rej) => {
@@ -169,85 +159,55 @@ class StatementRun {
     this.started.catch(() => undefined);
   }
 
-  /** pg Submittable: write the statement. Simple protocol without parameters; else one extended batch. */
-  submit(connection: PgConnection): void {
-    this.connection = connection;
-    if (this.values === undefined) {
-      connection.query(this.text);
-      return;
-    }
-    connection.stream.cork?.();
-    try {
-      connection.parse({ text: this.text, types: [] });
-      connection.bind({ values: this.values });
-      connection.describe({ type: 'P' });
-      connection.execute({ rows: 0 });
-      connection.sync();
-    } finally {
-      connection.stream.uncork?.();
-    }
-  }
-
-  handleRowDescription(msg: { fields: PgField[] }): void {
+  rowDescription(fields: WireField[]): void {
     let shape = this.shapes.last;
-    if (shape === undefined || !sameFields(shape.fields, msg.fields)) this.shapes.last = shape = resultShape(msg.fields);
+    if (shape === undefined || !sameFields(shape.fields, fields)) this.shapes.last = shape = resultShape(fields);
     this.columns = shape.columns;
     this.converters = shape.converters;
     this.hasConverters = shape.hasConverters;
     this.startResolve();
   }
 
-  handleDataRow(msg: { fields: (string | null)[] }): void {
-    const row: unknown[] = msg.fields;
-    if (this.hasConverters) {
-      for (let i = 0; i < row.length; i++) {
-        const f = this.converters[i];
-        if (f !== undefined && row[i] !== null) row[i] = f(row[i] as string);
-      }
-    }
-    this.queue.push(row);
-    if (this.queue.length >= HIGH_WATER && !this.paused && this.connection) {
-      this.paused = true;
-      this.connection.stream.pause();
-    }
+  dataRows(chunk: Buffer, start: number, end: number, rows: number): void {
+    this.segments.push({ chunk, start, end, rows });
+    this.queuedRows += rows;
+    if (this.queuedRows >= HIGH_WATER) this.wire.pause();
     this.notify();
   }
 
-  handleCommandComplete(msg: { text: string }): void {
-    const parts = msg.text.split(' ');
+  commandComplete(text: string): void {
+    const parts = text.split(' ');
     const last = Number(parts[parts.length - 1]);
     if (Number.isInteger(last) && parts.length > 1) {
       this.rowCount = last;
       this.command = (parts[0] === 'INSERT' ? ['INSERT'] : parts.slice(0, -1)).join(' ');
-    } else this.command = msg.text;
+    } else this.command = text;
   }
 
-  handleEmptyQuery(): void {
+  emptyQuery(): void {
     this.command = '';
   }
 
-  handlePortalSuspended(): void {}
-
-  handleCopyInResponse(connection: { sendCopyFail(msg: string): void }): void {
-    connection.sendCopyFail('COPY FROM STDIN is not supported through QueryFlux');
-  }
-
-  handleCopyData(): void {}
-
-  // pg ends the active query on an error: handleReadyForQuery will not follow, so this is final.
-  handleError(err: Error): void {
-    this.error ??= mapPgError(err);
-    this.startReject(this.error);
-    this.resume();
+  // The statement has failed; ReadyForQuery still follows (the connection stays in step).
+  error(err: BackendError): void {
+    this.failure ??= mapPgError(err);
+    this.startReject(this.failure);
     this.notify();
   }
 
-  handleReadyForQuery(): void {
+  readyForQuery(): void {
     this.finished = true;
     if (this.columns === undefined) this.columns = [];
-    if (this.error) this.startReject(this.error);
+    if (this.failure) this.startReject(this.failure);
     else this.startResolve();
-    this.resume();
+    this.wire.resume();
+    this.notify();
+  }
+
+  failed(err: Error): void {
+    this.failure ??= mapPgError(err);
+    this.finished = true;
+    this.startReject(this.failure);
     this.notify();
   }
 
@@ -257,25 +217,47 @@ class StatementRun {
     w?.();
   }
 
-  private resume(): void {
-    if (this.paused && this.connection) {
-      this.paused = false;
-      this.connection.stream.resume();
-    }
+  private take(): Segment {
+    const seg = this.segments.shift()!;
+    this.queuedRows -= seg.rows;
+    if (this.queuedRows < HIGH_WATER / 2) this.wire.resume();
+    return seg;
   }
 
-  /** Next batch of rows, or undefined at the end; rejects with the statement's error. */
+  /** Next batch of decoded rows, or undefined at the end; rejects with the statement's error. */
   next(): Promise<Row[] | undefined> {
     // Not an async function: rows that are already here (the usual case) cost one resolved promise.
-    if (this.queue.length > 0) {
-      const batch = this.queue.length <= BATCH ? this.queue : this.queue.splice(0, BATCH);
-      if (batch === this.queue) this.queue = [];
-      if (this.queue.length < HIGH_WATER / 2) this.resume();
-      return Promise.resolve(batch);
+    if (this.segments.length > 0) {
+      const rows: (string | null)[][] = [];
+      while (this.segments.length > 0 && rows.length < BATCH) {
+        const seg = this.take();
+        decodeDataRows(seg.chunk, seg.start, seg.end, rows);
+      }
+      if (this.hasConverters) {
+        const conv = this.converters;
+        for (const row of rows as unknown[][]) {
+          for (let i = 0; i < row.length; i++) {
+            const f = conv[i];
+            if (f !== undefined && row[i] !== null) row[i] = f(row[i] as string);
+          }
+        }
+      }
+      return Promise.resolve(rows);
     }
-    if (this.error) return Promise.reject(this.error);
-    if (this.finished) return Promise.resolve(undefined);
+    // An error is reported once the backend is back at ReadyForQuery: the connection is then
+    // idle again and nothing needs cancelling.
+    if (this.finished) return this.failure ? Promise.reject(this.failure) : Promise.resolve(undefined);
     return new Promise<void>((r) => (this.wake = r)).then(() => this.next());
+  }
+
+  /** Next run of DataRow messages as received, or undefined at the end. */
+  nextRaw(): Promise<PgDataRows | undefined> {
+    if (this.segments.length > 0) {
+      const seg = this.take();
+      return Promise.resolve({ bytes: seg.chunk.subarray(seg.start, seg.end), rows: seg.rows });
+    }
+    if (this.finished) return this.failure ? Promise.reject(this.failure) : Promise.resolve(undefined);
+    return new Promise<void>((r) => (this.wake = r)).then(() => this.nextRaw());
   }
 
   get done(): boolean {
@@ -287,10 +269,12 @@ class StatementRun {
   }
 }
 
-const DONE: IteratorResult<Row[]> = Object.freeze({ value: undefined, done: true });
+const DONE: IteratorResult<never> = Object.freeze({ value: undefined, done: true });
 
 class PgStream implements ResultStream {
   private closed = false;
+  /** Present when rows can go to a PostgreSQL client as the backend sent them (no converted types). */
+  readonly pgDataRows: (() => AsyncIterable<PgDataRows>) | undefined;
 
   constructor(
     readonly columns: readonly Column[],
@@ -299,6 +283,7 @@ class PgStream implements ResultStream {
     private readonly cancel: () => Promise<void>,
   ) {
     if (run.done && columns.length === 0) this.finish(false);
+    this.pgDataRows = run.hasConverters ? undefined : () => this.iterate(() => this.run.nextRaw());
   }
 
   private finish(discard: boolean): void {
@@ -307,19 +292,23 @@ class PgStream implements ResultStream {
     this.release(discard);
   }
 
-  /** A plain iterator, not an async generator: one promise per batch instead of a generator's queue. */
   batches(): AsyncIterable<Row[]> {
+    return this.iterate(() => this.run.next());
+  }
+
+  /** A plain iterator, not an async generator: one promise per batch instead of a generator's queue. */
+  private iterate<T>(pull: () => Promise<T | undefined>): AsyncIterable<T> {
     let ended = false;
     const end = async (): Promise<void> => {
       ended = true;
       if (!this.run.done) await this.abandon();
       else this.finish(false);
     };
-    const iterator: AsyncIterator<Row[]> = {
+    const iterator: AsyncIterator<T> = {
       next: () => {
         if (ended) return Promise.resolve(DONE);
-        return this.run.next().then(
-          (batch): IteratorResult<Row[]> => {
+        return pull().then(
+          (batch): IteratorResult<T> => {
             if (batch !== undefined) return { value: batch, done: false };
             ended = true;
             this.finish(false);
@@ -345,7 +334,7 @@ class PgStream implements ResultStream {
     if (this.closed) return;
     await this.cancel().catch(() => undefined);
     try {
-      while ((await this.run.next()) !== undefined);
+      while ((await this.run.nextRaw()) !== undefined);
     } catch {
       /* the cancel error is expected */
     }
@@ -363,54 +352,83 @@ class PgStream implements ResultStream {
 }
 
 /** Parse + Describe statement on the unnamed statement, without binding or executing. */
-class DescribeRun {
+class DescribeRun implements WireHandler {
   params: number[] = [];
-  columns: PgField[] = [];
+  columns: WireField[] = [];
   readonly done: Promise<void>;
   private resolve!: () => void;
   private reject!: (e: Error) => void;
-  private onParams = (msg: unknown) => (this.params = (msg as { dataTypeIDs: number[] }).dataTypeIDs);
-  private connection: PgConnection | undefined;
+  private err: QueryFluxError | undefined;
 
-  constructor(private readonly text: string) {
+  constructor() {
     this.done = new Promise((res, rej) => {
       this.resolve = res;
       this.reject = rej;
     });
+    this.done.catch(() => undefined);
   }
 
-  submit(connection: PgConnection): void {
-    this.connection = connection;
-    connection.on('parameterDescription', this.onParams);
-    connection.stream.cork?.();
-    connection.parse({ text: this.text, types: [] });
-    connection.describe({ type: 'S' });
-    connection.sync();
-    connection.stream.uncork?.();
+  parameterDescription(oids: number[]): void {
+    this.params = oids;
   }
 
-  handleRowDescription(msg: { fields: PgField[] }): void {
-    this.columns = msg.fields;
+  rowDescription(fields: WireField[]): void {
+    this.columns = fields;
   }
 
-  // pg treats an error as the end of the active query (it never calls handleReadyForQuery after it).
-  handleError(err: Error): void {
-    this.connection?.removeListener('parameterDescription', this.onParams);
+  error(err: BackendError): void {
+    this.err ??= mapPgError(err);
+  }
+
+  readyForQuery(): void {
+    if (this.err) this.reject(this.err);
+    else this.resolve();
+  }
+
+  failed(err: Error): void {
     this.reject(mapPgError(err));
   }
 
-  handleReadyForQuery(): void {
-    this.connection?.removeListener('parameterDescription', this.onParams);
-    this.resolve();
-  }
-
-  handleDataRow(): void {}
-  handleCommandComplete(): void {}
-  handleEmptyQuery(): void {}
-  handlePortalSuspended(): void {}
+  dataRows(): void {}
+  commandComplete(): void {}
+  emptyQuery(): void {}
 }
 
-type PoolClient = pg.PoolClient & { processID: number | null; secretKey: number | null; connection: PgConnection };
+/** A statement whose outcome is all that matters (health checks, session clean-up). */
+class SimpleRun implements WireHandler {
+  readonly done: Promise<void>;
+  private resolve!: () => void;
+  private reject!: (e: Error) => void;
+  private err: QueryFluxError | undefined;
+
+  constructor() {
+    this.done = new Promise((res, rej) => {
+      this.resolve = res;
+      this.reject = rej;
+    });
+    this.done.catch(() => undefined);
+  }
+
+  error(err: BackendError): void {
+    this.err ??= mapPgError(err);
+  }
+
+  readyForQuery(): void {
+    if (this.err) this.reject(this.err);
+    else this.resolve();
+  }
+
+  failed(err: Error): void {
+    this.reject(mapPgError(err));
+  }
+
+  rowDescription(): void {}
+  dataRows(): void {}
+  commandComplete(): void {}
+  emptyQuery(): void {}
+}
+
+type PoolClient = pg.PoolClient & { processID: number | null; secretKey: number | null; connection: { stream: Socket } };
 
 export class PostgresEngine implements Engine {
   readonly kind = 'postgres';
@@ -419,6 +437,8 @@ export class PostgresEngine implements Engine {
   private readonly pinned = new Map<SessionState, PoolClient>();
   private readonly watched = new WeakSet<PoolClient>();
   private readonly shapes = new WeakMap<PoolClient, ShapeCache>();
+  /** The query cycle of each backend connection, spoken directly (wire.ts); pg only connects. */
+  private readonly wires = new WeakMap<PoolClient, BackendWire>();
   /** Healthy clients kept checked out between statements (at most the pool size). */
   private readonly idle: PoolClient[] = [];
   private closing = false;
@@ -486,13 +506,23 @@ export class PostgresEngine implements Engine {
     return client;
   }
 
+  /** The connection's wire, taken over from pg at its first statement. */
+  private wireOf(client: PoolClient): BackendWire {
+    let wire = this.wires.get(client);
+    if (wire === undefined) this.wires.set(client, (wire = BackendWire.attach(client.connection.stream)));
+    return wire;
+  }
+
   private giveBack(session: SessionState | undefined, client: PoolClient, discard: boolean): void {
     if (session !== undefined && this.pinned.get(session) === client) {
       if (!discard) return;
       this.pinned.delete(session);
     }
     // pg marks a client whose socket failed as not queryable: never keep one of those.
-    const broken = (client as unknown as { _queryable?: boolean; _ending?: boolean })._queryable === false || (client as unknown as { _ending?: boolean })._ending === true;
+    const broken =
+      this.wires.get(client)?.broken === true ||
+      (client as unknown as { _queryable?: boolean; _ending?: boolean })._queryable === false ||
+      (client as unknown as { _ending?: boolean })._ending === true;
     if (discard || broken || this.closing) client.release(discard || broken ? true : undefined);
     else this.idle.push(client);
   }
@@ -518,7 +548,8 @@ export class PostgresEngine implements Engine {
     const verb = leadingVerb(query.sql);
     let shapes = this.shapes.get(client);
     if (shapes === undefined) this.shapes.set(client, (shapes = { last: undefined }));
-    const run = new StatementRun(query.sql, query.params !== undefined && query.params.length > 0 ? query.params.map(paramText) : undefined, shapes);
+    const wire = this.wireOf(client);
+    const run = new StatementRun(wire, shapes);
     const onAbort = () => void this.cancelOn(client);
     // No { once }: a signal aborts once, and release() removes the listener (once costs ~0.4 µs a query).
     signal?.addEventListener('abort', onAbort);
@@ -533,14 +564,16 @@ export class PostgresEngine implements Engine {
       }
       this.giveBack(query.session, client, discard);
     };
+    let params: (string | Buffer | null)[] | undefined;
     try {
-      client.query(run as unknown as pg.QueryConfig);
+      params = query.params !== undefined && query.params.length > 0 ? query.params.map(paramText) : undefined;
     } catch (err) {
-      // pg could not even write the statement (a value it cannot serialise): the client's input is
-      // at fault, not the backend; the connection's protocol state is unknown, so it is discarded.
-      release(true);
+      release(false);
       throw qfError('QF_INVALID_PARAMETER', { detail: (err as Error).message }, { cause: err });
     }
+    // Simple protocol without parameters (one round trip, several statements allowed); else one extended batch.
+    if (params === undefined) wire.query(query.sql, run);
+    else wire.execute(query.sql, params, run);
     try {
       await run.started;
     } catch (err) {
@@ -554,9 +587,9 @@ export class PostgresEngine implements Engine {
 
   async describe(query: EngineQuery): Promise<StatementDescription> {
     const client = await this.client(query.session);
-    const d = new DescribeRun(query.sql);
+    const d = new DescribeRun();
     try {
-      client.query(d as unknown as pg.QueryConfig);
+      this.wireOf(client).describe(query.sql, d);
       await d.done;
       return {
         params: d.params.map(pgParamType),
@@ -572,8 +605,10 @@ export class PostgresEngine implements Engine {
     if (client === undefined) return;
     this.pinned.delete(session);
     try {
-      await client.query('ROLLBACK');
-      client.release();
+      const r = new SimpleRun();
+      this.wireOf(client).query('ROLLBACK', r);
+      await r.done;
+      this.giveBack(undefined, client, false);
     } catch {
       client.release(true);
     }
@@ -583,10 +618,16 @@ export class PostgresEngine implements Engine {
     const t0 = performance.now();
     try {
       const client = await this.client(undefined);
+      let discard = false;
       try {
-        await client.query('select 1');
+        const r = new SimpleRun();
+        this.wireOf(client).query('select 1', r);
+        await r.done.catch((err: unknown) => {
+          discard = (err as { code?: string }).code === 'QF_ENGINE_UNAVAILABLE';
+          throw err;
+        });
       } finally {
-        this.giveBack(undefined, client, false);
+        this.giveBack(undefined, client, discard);
       }
       return { healthy: true, latencyMs: performance.now() - t0 };
     } catch (err) {

@@ -8,7 +8,7 @@ import { TLSSocket, type SecureContext } from 'node:tls';
 import type { Logger } from 'pino';
 import { qfError, QueryFluxError, toQueryFluxError } from '../../core/errors.js';
 import type { Gateway } from '../../core/gateway.js';
-import { newSession, type Column, type QueryRequest, type ResultStream, type Row, type SqlType } from '../../core/types.js';
+import { newSession, type Column, type PgDataRows, type QueryRequest, type ResultStream, type Row, type SqlType } from '../../core/types.js';
 import type { UserStore } from '../../core/users.js';
 import type { StatementDescription } from '../../engines/engine.js';
 import { settlesNow } from './abort.js';
@@ -71,6 +71,11 @@ interface Portal {
   rowDescription?: Buffer;
   batch?: Row[];
   batchIndex: number;
+  /** Rows already in wire form (a PostgreSQL backend, text results): sent unchanged. */
+  rawIterator?: AsyncIterator<PgDataRows>;
+  rawBatch?: PgDataRows;
+  /** Byte offset into rawBatch of the first row not yet sent (an Execute row limit stopped there). */
+  rawOffset: number;
   /** COMMIT inside a failed transaction is sent as ROLLBACK and tagged so. */
   rewrittenTag?: string;
 }
@@ -615,7 +620,7 @@ export class PgConnection implements Cancelable {
   // ---------------------------------------------------------------- portals
 
   private newPortal(stmt: PreparedStatement, params: readonly unknown[] | undefined, resultFormats: readonly FormatCode[]): Portal {
-    return { stmt, params, resultFormats, phase: 'new', columns: NO_COLUMNS, encoders: [], batchIndex: 0 };
+    return { stmt, params, resultFormats, phase: 'new', columns: NO_COLUMNS, encoders: [], batchIndex: 0, rawOffset: 0 };
   }
 
   private closePortal(name: string): void {
@@ -633,6 +638,8 @@ export class PgConnection implements Cancelable {
     p.stream = undefined;
     p.iterator = undefined;
     p.batch = undefined;
+    p.rawIterator = undefined;
+    p.rawBatch = undefined;
     p.phase = 'done';
     if (s !== undefined) s.close().catch((err: unknown) => this.log.warn({ err }, 'closing result stream failed'));
   }
@@ -754,7 +761,9 @@ export class PgConnection implements Cancelable {
     const shape = resultShape(stream.columns, f);
     portal.encoders = shape.encoders;
     portal.rowDescription = shape.rowDescription;
-    portal.iterator = stream.batches()[Symbol.asyncIterator]();
+    // Text results from an engine that has them as DataRows already go out as they came.
+    if (stream.pgDataRows !== undefined && n > 0 && allText(f)) portal.rawIterator = stream.pgDataRows()[Symbol.asyncIterator]();
+    else portal.iterator = stream.batches()[Symbol.asyncIterator]();
     portal.phase = 'open';
   }
 
@@ -807,7 +816,47 @@ export class PgConnection implements Cancelable {
     this.writer.commandComplete(tag);
   }
 
+  /** pump() for rows in wire form: whole runs of DataRows are copied to the writer as they are. */
+  private async pumpRaw(portal: Portal, maxRows: number): Promise<{ sent: number; suspended: boolean }> {
+    const w = this.writer;
+    const signal = portal.controller?.signal;
+    let sent = 0;
+    for (;;) {
+      const batch = portal.rawBatch;
+      if (batch !== undefined) {
+        const bytes = batch.bytes;
+        const from = portal.rawOffset;
+        if (maxRows > 0 && sent + batch.rows > maxRows) {
+          // The row limit ends inside this run: send up to it and remember where it stopped.
+          let to = from;
+          const want = maxRows - sent;
+          for (let i = 0; i < want; i++) to += 1 + bytes.readInt32BE(to + 1);
+          w.raw(bytes.subarray(from, to));
+          portal.rawBatch = { bytes, rows: batch.rows - want };
+          portal.rawOffset = to;
+          return { sent: sent + want, suspended: true };
+        }
+        w.raw(from === 0 ? bytes : bytes.subarray(from));
+        sent += batch.rows;
+        portal.rawBatch = undefined;
+        portal.rawOffset = 0;
+        if (maxRows > 0 && sent >= maxRows) return { sent, suspended: true };
+        if (w.length >= FLUSH_AT) await this.flush();
+      }
+      if (signal?.aborted) throw signal.reason as Error;
+      const nextP = portal.rawIterator!.next();
+      const ready = await settlesNow(nextP);
+      if (!ready && w.length > 0) await this.flush();
+      if (signal?.aborted) throw signal.reason as Error;
+      const r = await (ready || signal === undefined ? nextP : this.raceAbort(nextP, signal));
+      if (r.done === true) return { sent, suspended: false };
+      portal.rawBatch = r.value;
+      portal.rawOffset = 0;
+    }
+  }
+
   private async pump(portal: Portal, maxRows: number): Promise<{ sent: number; suspended: boolean }> {
+    if (portal.rawIterator !== undefined) return this.pumpRaw(portal, maxRows);
     const w = this.writer;
     const encoders = portal.encoders;
     const ncols = encoders.length;
@@ -912,6 +961,12 @@ function resultShape(columns: readonly Column[], f: readonly FormatCode[]): Resu
   const shape: ResultShape = { formats, encoders, rowDescription: n > 0 ? encodeRowDescription(describeFields(columns, f)) : undefined };
   SHAPES.set(columns, shape);
   return shape;
+}
+
+/** Every result column in text format (no codes = all text). */
+function allText(formats: readonly FormatCode[]): boolean {
+  for (const f of formats) if (f !== 0) return false;
+  return true;
 }
 
 function formatAt(formats: readonly FormatCode[], i: number): FormatCode {
