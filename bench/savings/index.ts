@@ -19,7 +19,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import pg from 'pg';
@@ -147,7 +147,17 @@ const sum = (xs: readonly number[]): number => xs.reduce((s, x) => s + x, 0);
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 const usd = (x: number): string => `$${x.toFixed(6)}`;
 
-interface Row {
+/** One calibration outcome of the warm-up (pinned to one group on the learning gateway). */
+export interface WarmupRow {
+  id: number;
+  template: string;
+  sql: string;
+  group: 'warm' | 'lake';
+  seconds: number;
+  estSeconds: number | null;
+}
+
+export interface Row {
   id: number;
   template: string;
   sql: string;
@@ -176,6 +186,7 @@ interface Row {
 /** Run the benchmark. */
 export async function main(): Promise<void> {
   const t0 = performance.now();
+  const loadStart = loadavg();
   const { generatedSeconds } = await ensureData();
   const stats = await parquetStats();
   const days = Math.floor((EVENTS * SECONDS_PER_EVENT) / 86_400);
@@ -201,6 +212,8 @@ export async function main(): Promise<void> {
   const mLake = await client(pinGw, 'pin:lake');
   const rows: Row[] = [];
   const calibration: { warm: number[]; lake: number[] } = { warm: [], lake: [] };
+  /** Every warm-up outcome, in order, so bench/savings/replay.ts can re-run the calibration offline. */
+  const warmupRows: WarmupRow[] = [];
   try {
     // Calibration warm-up: statements from another seed, each on both groups of the learning gateway.
     const warm = workload(WARMUP, SEED_WARMUP, days);
@@ -210,6 +223,7 @@ export async function main(): Promise<void> {
         const o = await run(policyGw, c, q.sql);
         const est = o.estimates?.[group];
         if (est !== undefined) calibration[group].push(Math.abs(est.seconds - busySeconds(o)) / busySeconds(o));
+        warmupRows.push({ id: q.id, template: q.template, sql: q.sql, group, seconds: busySeconds(o), estSeconds: est?.seconds ?? null });
       }
     }
 
@@ -345,7 +359,7 @@ export async function main(): Promise<void> {
   const report = {
     benchmark: 'savings',
     at: new Date().toISOString(),
-    machine: { nproc: cpus().length, cpuModel: cpus()[0]?.model, node: process.version },
+    machine: { nproc: cpus().length, cpuModel: cpus()[0]?.model, node: process.version, loadAvgAtStart: loadStart, loadAvgAtEnd: loadavg() },
     dataset: { dir: DIR, events: EVENTS, days, generatedSeconds, tables: stats },
     engines: {
       warm: { what: 'DuckDB, native in-memory tables', card: 'trino', usdPerNodeHour: warmCard.compute?.usdPerNodeHour, nodes: WARM_NODES, billed: 'busy seconds measured by the gateway × nodes × $/node-hour' },
@@ -375,6 +389,7 @@ export async function main(): Promise<void> {
     perTemplate,
     sensitivity,
     wallSeconds: (performance.now() - t0) / 1000,
+    warmup: warmupRows,
     queries: rows,
   };
   mkdirSync('bench/results', { recursive: true });
@@ -414,5 +429,5 @@ export async function main(): Promise<void> {
   );
   console.log(`the gateway recorded for (b): cost ${usd(gwCost)} vs baseline ${usd(gwBaseline)} (claims ${gatewayRecorded.claimedSavings === null ? '-' : pct(gatewayRecorded.claimedSavings)} saved); its lake costs ${usd(gatewayRecorded.lakeCostUsd)} vs measured ${usd(gatewayRecorded.lakeCostMeasuredUsd)}`);
   console.log(`oracle savings by warm cluster size: ${sensitivity.map((s) => `${s.warmNodes} nodes ${pct(s.oracleSaves)}`).join(', ')}`);
-  console.log(`wall ${report.wallSeconds.toFixed(0)} s; per-statement rows in bench/results/savings.json`);
+  console.log(`wall ${report.wallSeconds.toFixed(0)} s; load average ${loadStart.map((x) => x.toFixed(1)).join(' ')} at start, ${report.machine.loadAvgAtEnd.map((x) => x.toFixed(1)).join(' ')} at end; per-statement rows in bench/results/savings.json`);
 }

@@ -1,0 +1,117 @@
+/**
+ * Offline replay of a savings benchmark run (bench/results/savings.json written with `warmup`
+ * rows): a fresh cost model learns from the recorded warm-up outcomes, then estimates every
+ * measured statement, is scored against the pinned measurements exactly as the benchmark scores
+ * the gateway's estimates, and keeps learning from the group the policy's rule picks (the routed
+ * execution's seconds when the recorded run picked the same group, else the pinned measurement).
+ * Iterating on src/cost this way takes seconds instead of a benchmark run; the benchmark itself
+ * stays the measurement of record.
+ *
+ *   npx tsx bench/savings/replay.ts [savings.json ...]
+ *
+ * Env: REPLAY_FORGETTING (the config's default), REPLAY_VERBOSE=1 (per-template errors).
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { analyze, warmUpAnalysis } from '../../src/analysis/analyzer.js';
+import { parseConfig } from '../../src/config/load.js';
+import { cardsFor, costModelFor } from '../../src/cost/index.js';
+import { priceUsd } from '../../src/cost/cards.js';
+import type { TableStats } from '../../src/cost/stats.js';
+import type { CostEstimate } from '../../src/cost/types.js';
+import type { Row, WarmupRow } from './index.js';
+
+const CONFIG = 'examples/savings/gateway.yaml';
+const PREMIUM = 0.5;
+const SLA_SECONDS = 600;
+const GROUPS = ['warm', 'lake'] as const;
+const CLUSTER = { warm: 'warm-1', lake: 'lake-1' } as const;
+
+interface Report {
+  at: string;
+  engines: { warm: { nodes: number } };
+  dataset: { tables: Record<string, TableStats> };
+  accuracy: { medianRelErrorSeconds: { warm: number | null; lake: number | null; routedGroup: number | null } };
+  totals: { bSavesVsA: number; bOverC: number; routedLikeOracle: number };
+  warmup?: WarmupRow[];
+  queries: Row[];
+}
+
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const rel = (est: number, actual: number): number => Math.abs(est - actual) / actual;
+
+/** Replay one recorded run; returns the scores the benchmark reports. */
+export function replay(report: Report, opts: { forgetting?: number } = {}) {
+  if (report.warmup === undefined) throw new Error(`run of ${report.at} has no warm-up rows (recorded since the replay script exists)`);
+  const env = { ...process.env, QF_SAVINGS_DIR: '/tmp/queryflux-savings', QF_SAVINGS_WARM_NODES: String(report.engines.warm.nodes), QF_PG_PORT: '0' };
+  const config = parseConfig(readFileSync(CONFIG, 'utf8'), resolve(CONFIG), env);
+  config.raw.costModel.tables = report.dataset.tables as typeof config.raw.costModel.tables;
+  config.raw.costModel.calibration.enabled = true;
+  if (opts.forgetting !== undefined) config.raw.costModel.calibration.forgetting = opts.forgetting;
+  const model = costModelFor(config, { fresh: true });
+  const cards = cardsFor(config);
+  const warmUsd = (s: number): number => priceUsd(cards.get('trino')!, { seconds: s, bytesScanned: 0 }, report.engines.warm.nodes);
+
+  for (const w of report.warmup) {
+    model.observe({ group: w.group, cluster: CLUSTER[w.group], status: 'ok', durationMs: w.seconds * 1000, queuedMs: 0 }, analyze(w.sql, 'postgres'));
+  }
+  const errs = { warm: [] as number[], lake: [] as number[], routed: [] as number[] };
+  const perTemplate = new Map<string, { warm: number[]; lake: number[] }>();
+  let a = 0;
+  let b = 0;
+  let c = 0;
+  let like = 0;
+  let sameAsRecorded = 0;
+  for (const r of report.queries) {
+    const an = analyze(r.sql, 'postgres');
+    const est: Record<string, CostEstimate> = {};
+    for (const g of GROUPS) est[g] = model.estimateGroup(an, g)!;
+    const ew = rel(est.warm!.seconds, r.warmSeconds);
+    const el = rel(est.lake!.seconds, r.lakeSeconds);
+    errs.warm.push(ew);
+    errs.lake.push(el);
+    const t = perTemplate.get(r.template) ?? { warm: [], lake: [] };
+    t.warm.push(ew);
+    t.lake.push(el);
+    perTemplate.set(r.template, t);
+    // The cost-aware policy: the cheapest risk-adjusted estimate within the SLA.
+    const adjusted = (g: 'warm' | 'lake'): number => (est[g]!.seconds > SLA_SECONDS ? Infinity : est[g]!.usd * (1 + PREMIUM * (1 - est[g]!.confidence)));
+    const chosen = adjusted('lake') < adjusted('warm') ? 'lake' : 'warm';
+    const seconds = chosen === r.routed ? r.routedSeconds : chosen === 'warm' ? r.warmSeconds : r.lakeSeconds;
+    if (chosen === r.routed) sameAsRecorded++;
+    errs.routed.push(rel(est[chosen]!.seconds, seconds));
+    model.observe({ group: chosen, cluster: CLUSTER[chosen], status: 'ok', durationMs: seconds * 1000, queuedMs: 0 }, an);
+    const wu = warmUsd(r.warmSeconds);
+    a += wu;
+    b += chosen === 'lake' ? r.lakeUsd : wu;
+    c += r.oracleUsd;
+    if (chosen === r.oracle) like++;
+  }
+  return {
+    run: report.at,
+    recorded: { ...report.accuracy.medianRelErrorSeconds, bSavesVsA: report.totals.bSavesVsA, bOverC: report.totals.bOverC, likeOracle: report.totals.routedLikeOracle },
+    replayed: { warm: median(errs.warm), lake: median(errs.lake), routedGroup: median(errs.routed), bOnPinnedSavesVsA: 1 - b / a, bOnPinnedOverC: b / c - 1, likeOracle: like, sameAsRecorded },
+    perTemplate: [...perTemplate].map(([template, e]) => ({ template, n: e.warm.length, warm: median(e.warm), lake: median(e.lake) })),
+  };
+}
+
+async function main(): Promise<void> {
+  await warmUpAnalysis();
+  const files = process.argv.slice(2).filter((x) => !x.startsWith('-'));
+  const forgetting = process.env.REPLAY_FORGETTING === undefined ? undefined : Number(process.env.REPLAY_FORGETTING);
+  const f = (x: number | null): string => (x === null ? '-' : x.toFixed(3));
+  for (const file of files.length > 0 ? files : ['bench/results/savings.json']) {
+    const out = replay(JSON.parse(readFileSync(file, 'utf8')) as Report, { forgetting });
+    const r = out.replayed;
+    console.log(`${file} (${out.run})`);
+    console.log(`  recorded: seconds error warm ${f(out.recorded.warm)} lake ${f(out.recorded.lake)} routed ${f(out.recorded.routedGroup)}; (b) saves ${(out.recorded.bSavesVsA * 100).toFixed(1)}%, ${(out.recorded.bOverC * 100).toFixed(1)}% above (c), ${out.recorded.likeOracle} like the oracle`);
+    console.log(`  replayed: seconds error warm ${f(r.warm)} lake ${f(r.lake)} routed ${f(r.routedGroup)}; (b) on pinned timings saves ${(r.bOnPinnedSavesVsA * 100).toFixed(1)}%, ${(r.bOnPinnedOverC * 100).toFixed(1)}% above (c), ${r.likeOracle} like the oracle, ${r.sameAsRecorded} decisions as recorded`);
+    if (process.env.REPLAY_VERBOSE === '1') for (const t of out.perTemplate) console.log(`    ${t.template.padEnd(16)} ${String(t.n).padStart(3)}  warm ${f(t.warm)}  lake ${f(t.lake)}`);
+  }
+}
+
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === resolve('bench/savings/replay.ts')) await main();
