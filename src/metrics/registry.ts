@@ -124,6 +124,15 @@ export class Metrics implements OutcomeSink {
         for (const p of policies) this.set({ router: p.rule }, p.stats.evalErrors);
       },
     });
+    new Gauge({
+      name: 'queryflux_policy_memo_hits',
+      help: 'Policy decisions answered from memory (a deterministic policy, the same projected input as an earlier query)',
+      labelNames: ['router'],
+      registers,
+      collect() {
+        for (const p of policies) this.set({ router: p.rule }, p.stats.memoHits);
+      },
+    });
   }
 
   /** Report a frontend's open connections (read at scrape time). */
