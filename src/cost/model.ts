@@ -215,10 +215,11 @@ export class CostModel {
         }
         const perColumn = st.columns !== undefined ? st.bytes / st.columns : undefined;
         if (st.columnBytes !== undefined) {
+          const sizes = columnSizes(st);
           let sum = 0;
-          for (const c of used) sum += st.columnBytes[c] ?? perColumn ?? 0;
+          for (const c of used) sum += st.columnBytes[c] ?? sizes.undeclared;
           // count(*) and the like read no column but still touch the smallest one.
-          tableBytes = used.size > 0 ? sum : Math.min(...Object.values(st.columnBytes), perColumn ?? Infinity);
+          tableBytes = used.size > 0 ? sum : sizes.smallest;
         } else if (perColumn !== undefined) {
           tableBytes = Math.min(st.bytes, Math.max(1, used.size) * perColumn);
         }
@@ -376,6 +377,28 @@ function medianError(st: CalibrationState): number {
   const value = median(st.errors) ?? 1;
   MEDIANS.set(st, { n: st.n, value });
   return value;
+}
+
+/**
+ * Per table statistics with per-column sizes: the size of a column they do not list, and the
+ * smallest column. When they list every column (as many as `columns`), a name they do not list is
+ * no column of the table (a derived table's alias, `select max(running) from (...)`) and reads
+ * nothing; otherwise it gets an equal share of the bytes the listed columns leave. Computed once
+ * per statistics object, not per query.
+ */
+const SIZES = new WeakMap<TableStats, { undeclared: number; smallest: number }>();
+function columnSizes(st: TableStats): { undeclared: number; smallest: number } {
+  let v = SIZES.get(st);
+  if (v === undefined) {
+    const sizes = Object.values(st.columnBytes ?? {});
+    let declared = 0;
+    for (const b of sizes) declared += b;
+    const rest = st.columns === undefined ? undefined : st.columns - sizes.length;
+    const undeclared = rest === undefined ? 0 : rest > 0 ? Math.max(0, st.bytes - declared) / rest : 0;
+    v = { undeclared, smallest: Math.min(...sizes, undeclared > 0 ? undeclared : Infinity) };
+    SIZES.set(st, v);
+  }
+  return v;
 }
 
 /** A bound as a number: numbers as they are, dates and timestamps as epoch ms (UTC unless zoned). */

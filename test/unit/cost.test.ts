@@ -106,6 +106,16 @@ describe('estimates', () => {
     expect(bytes('select count(e_payload) from events where e_id < 300000')).toBeCloseTo(126e6, 0);
     // The compute group has its own statistics for the same table.
     expect(bytes('select * from events', 'compute')).toBe(400e6);
+    // Every column is listed: a derived table's aliases (running) are no columns of events.
+    expect(bytes('select e_kind, max(running) from (select e_kind, sum(e_id) over (order by e_ts) as running from events) s group by 1')).toBeCloseTo(25.02e6, 0);
+  });
+
+  it('a column that partial per-column sizes do not list gets a share of the bytes they leave', () => {
+    const partial = { rows: 1e6, bytes: 70e6, columns: 6, columnBytes: { a: 10e6, b: 20e6 } };
+    const m = model(targets, new TableStatsStore({ t: partial }));
+    const bytes = (sql: string) => m.estimate(analyze(sql, 'postgres'), ['scan']).scan!.bytesScanned;
+    expect(bytes('select a, c from t')).toBeCloseTo(10e6 + 40e6 / 4, 0);
+    expect(bytes('select count(*) from t')).toBeCloseTo(10e6, 0); // the smallest column, declared or not
   });
 
   it('prices an outcome where it ran and against the baseline group', () => {
