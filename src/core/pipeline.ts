@@ -11,12 +11,13 @@ import type { Engine, StatementDescription } from '../engines/engine.js';
 import type { RouterChain } from '../routing/chain.js';
 import { explainRoute, type Explanation } from '../routing/explain.js';
 import type { Decision, GroupLoad, RoutingInput } from '../routing/types.js';
+import { postgresColumnNames } from '../translate/column-names.js';
 import type { Translator } from '../translate/translator.js';
 import { qfError, toQueryFluxError } from './errors.js';
 import type { DescribeRequest, Gateway } from './gateway.js';
 import type { OutcomeSink, QueryOutcome } from './outcome.js';
 import { PROTOCOL_DIALECT } from './dialects.js';
-import type { Dialect, PgDataRows, QueryRequest, ResultStream, Row, SessionState, StatementSummary } from './types.js';
+import type { Column, Dialect, PgDataRows, QueryRequest, ResultStream, Row, SessionState, StatementSummary } from './types.js';
 
 export { PROTOCOL_DIALECT };
 
@@ -37,6 +38,8 @@ export interface PipelineOptions {
 }
 
 const NO_ESTIMATES: Readonly<Record<string, CostEstimate>> = Object.freeze({});
+/** Renamed columns per engine column list (engines reuse the list for a repeated statement). */
+const RENAMED = new WeakMap<readonly Column[], { names: readonly (string | undefined)[]; columns: readonly Column[] }>();
 const NO_GROUPS: readonly string[] = Object.freeze([]);
 const TX_BEGIN = new Set(['BEGIN', 'START']);
 const TX_END = new Set(['COMMIT', 'END', 'ROLLBACK', 'ABORT']);
@@ -194,7 +197,8 @@ export class Pipeline implements Gateway {
     this.trackTransaction(req.session, analysis.verb, lease.member.name);
     const finalLease = lease;
     const finalAdmitted = admitted;
-    return new AdmittedStream(inner, (status, errorCode, rows) => {
+    const columns = this.clientColumns(req.sql, admitted.from, lease.member.engine.dialect, inner.columns);
+    return new AdmittedStream(inner, columns, (status, errorCode, rows) => {
       this.done();
       finalLease.release(errorCode === 'QF_ENGINE_UNAVAILABLE');
       this.record(req, finalAdmitted, status, errorCode, startedAt, rows);
@@ -204,10 +208,34 @@ export class Pipeline implements Gateway {
   async describe(req: DescribeRequest, signal?: AbortSignal): Promise<StatementDescription> {
     const admitted = await this.admit(req, signal, {});
     try {
-      return await admitted.lease.member.engine.describe({ sql: admitted.sql, paramTypes: req.paramTypes, session: req.session, user: req.user, database: req.database, id: req.id }, signal);
+      const d = await admitted.lease.member.engine.describe({ sql: admitted.sql, paramTypes: req.paramTypes, session: req.session, user: req.user, database: req.database, id: req.id }, signal);
+      const columns = this.clientColumns(req.sql, admitted.from, admitted.lease.member.engine.dialect, d.columns);
+      return columns === d.columns ? d : { ...d, columns };
     } finally {
       admitted.lease.release();
     }
+  }
+
+  /**
+   * Result columns named as the client's dialect names them, when the statement ran on an engine
+   * of another dialect (a PostgreSQL client gets `count`, not DuckDB's `count_star()`).
+   */
+  private clientColumns(sql: string, from: Dialect, to: Dialect, columns: readonly Column[]): readonly Column[] {
+    if (from === to || from !== 'postgres' || columns.length === 0 || this.opts.translationEnabled === false) return columns;
+    const names = postgresColumnNames(sql);
+    if (names === undefined || names.length !== columns.length) return columns;
+    const seen = RENAMED.get(columns);
+    if (seen !== undefined && seen.names === names) return seen.columns;
+    let out: Column[] | undefined;
+    for (let i = 0; i < columns.length; i++) {
+      const name = names[i];
+      if (name === undefined || name === columns[i]!.name) continue;
+      out ??= [...columns];
+      out[i] = { ...columns[i]!, name };
+    }
+    const result = out ?? columns;
+    RENAMED.set(columns, { names, columns: result });
+    return result;
   }
 
   private done(): void {
@@ -297,15 +325,13 @@ class AdmittedStream implements ResultStream {
 
   constructor(
     private readonly inner: ResultStream,
+    readonly columns: readonly Column[],
     private readonly onFinish: Finish,
   ) {
     const raw = inner.pgDataRows;
     this.pgDataRows = raw === undefined ? undefined : () => this.track(raw.call(inner), (b) => b.rows);
   }
 
-  get columns() {
-    return this.inner.columns;
-  }
 
   private finish(status: QueryOutcome['status'], errorCode?: string): void {
     if (this.finished) return;
