@@ -163,7 +163,7 @@ export class CostModel {
     const st = this.state.get(t.cluster);
     const modelled = st === undefined ? prior : prior * Math.exp(correction(st, x));
     const seen = this.memory.get(t.cluster)?.get(analysis.fingerprint);
-    const seconds = seen === undefined ? modelled : modelled * Math.exp(seen.residual * (seen.n / (seen.n + 1)));
+    const seconds = modelled * Math.exp(shapeTerm(seen) + (st?.level ?? 0));
     const usd = priceUsd(t.card, { seconds, bytesScanned: shape.bytes }, t.nodes);
     return { usd, seconds, bytesScanned: shape.bytes, confidence: this.confidence(st, shape, seen?.n ?? 0) };
   }
@@ -286,14 +286,20 @@ export class CostModel {
     let mem = this.memory.get(t.cluster);
     if (mem === undefined) this.memory.set(t.cluster, (mem = new LruCache(5_000)));
     const seen = mem.get(analysis.fingerprint);
-    const estimated = seen === undefined ? modelled : modelled * Math.exp(seen.residual * (seen.n / (seen.n + 1)));
-    update(st, x, Math.log(actual / prior), this.opts.calibration.forgetting, Math.abs(estimated - actual) / actual);
+    const shaped = shapeTerm(seen);
+    const estimated = modelled * Math.exp(shaped + st.level);
+    // The level follows where this cluster's outcomes land against the model and their shapes'
+    // memory (load, a warm or cold cache, a resized cluster: what moves every shape at once).
+    st.level += LEVEL_RATE * step(Math.log(actual / modelled) - shaped - st.level);
+    // The weights and the memory learn what the level does not explain, so a slow or fast spell is
+    // counted once, in the level, and not again in every shape that ran during it.
+    update(st, x, Math.log(actual / prior) - st.level, this.opts.calibration.forgetting, Math.abs(estimated - actual) / actual);
     // The shape's residual against the model as it now stands (after this step).
-    const residual = Math.log(actual / (prior * Math.exp(correction(st, x))));
+    const residual = Math.log(actual / (prior * Math.exp(correction(st, x)))) - st.level;
     if (seen === undefined) mem.set(analysis.fingerprint, { n: 1, residual });
     else {
       seen.n++;
-      seen.residual += (residual - seen.residual) / Math.min(seen.n, 10); // running mean, then an EMA over ~10
+      seen.residual += step(residual - seen.residual) / Math.min(seen.n, 10); // running mean, then an EMA over ~10
     }
     this.dirty = true;
   }
@@ -363,6 +369,22 @@ export class CostModel {
     if (this.saveTimer) clearInterval(this.saveTimer);
     await this.save();
   }
+}
+
+/** Share of one outcome in the cluster's level: an exponential average over ≈ 10 outcomes. */
+const LEVEL_RATE = 0.1;
+/**
+ * Largest log-space step one outcome makes toward itself (in the level and a shape's memory): a
+ * statement that took 10× its usual time (a cold start, a stall on a shared machine) counts as 2×.
+ */
+const MAX_STEP = Math.LN2;
+function step(delta: number): number {
+  return delta > MAX_STEP ? MAX_STEP : delta < -MAX_STEP ? -MAX_STEP : delta;
+}
+
+/** A shape's remembered log-residual, trusted n/(n+1) after n observations. */
+function shapeTerm(seen: { n: number; residual: number } | undefined): number {
+  return seen === undefined ? 0 : seen.residual * (seen.n / (seen.n + 1));
 }
 
 /**

@@ -167,4 +167,29 @@ describe('calibration', () => {
       void again.close();
     });
   });
+
+  it('a cluster that slows down moves every shape, also one not seen since; one outlier counts as at most 2×', () => {
+    const stats = new TableStatsStore({ t1: { rows: 1e5, bytes: 1e7, columns: 4 }, t2: { rows: 1e6, bytes: 1e8, columns: 8 }, t3: { rows: 1e7, bytes: 1e9, columns: 10 } });
+    const target: CostTarget = { cluster: 'c', group: 'g', engineKind: 'duckdb', card: card('duckdb'), weight: 1 };
+    const m = model([target], stats);
+    const shapes = [
+      'select count(*) from t1', 'select a, sum(b) from t2 group by a', 'select * from t3 where c = 1',
+      'select x.a, count(*) from t2 x join t1 y on x.a = y.a group by x.a', 'select distinct c from t3', 'select a, row_number() over (order by b) from t2',
+    ].map((q) => analyze(q, 'postgres'));
+    const truth = [0.01, 0.2, 1.5, 0.4, 0.8, 0.6];
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const observe = (i: number, seconds: number) => m.observe({ cluster: 'c', group: 'g', status: 'ok', durationMs: seconds * 1000, queuedMs: 0 }, shapes[i]!);
+    const ratio = (i: number) => m.estimateTarget(shapes[i]!, target).seconds / truth[i]!;
+    for (let q = 0; q < 120; q++) observe(q % 6, truth[q % 6]! * (0.9 + 0.2 * rand()));
+    for (let i = 0; i < 6; i++) expect(ratio(i)).toBeCloseTo(1, 0);
+    // The machine gets 2× slower; 20 outcomes of shapes 0-4 arrive, none of shape 5.
+    for (let q = 0; q < 20; q++) observe(q % 5, 2 * truth[q % 5]! * (0.9 + 0.2 * rand()));
+    for (let i = 0; i < 5; i++) expect(ratio(i)).toBeGreaterThan(1.7);
+    expect(ratio(5)).toBeGreaterThan(1.5);
+    // A stall: shape 2 takes 10× its time once.
+    const before = m.estimateTarget(shapes[2]!, target).seconds;
+    observe(2, 20 * truth[2]!);
+    expect(m.estimateTarget(shapes[2]!, target).seconds / before).toBeLessThan(1.35);
+  });
 });
