@@ -16,6 +16,7 @@ import { resolve } from 'node:path';
 import { analyze, warmUpAnalysis } from '../../src/analysis/analyzer.js';
 import { parseConfig } from '../../src/config/load.js';
 import { cardsFor, costModelFor } from '../../src/cost/index.js';
+import { median as medianOf } from '../../src/cost/calibration.js';
 import { priceUsd } from '../../src/cost/cards.js';
 import type { TableStats } from '../../src/cost/stats.js';
 import type { CostEstimate } from '../../src/cost/types.js';
@@ -37,11 +38,7 @@ interface Report {
   queries: Row[];
 }
 
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
+const median = (xs: readonly number[]): number => medianOf(xs) ?? NaN;
 const rel = (est: number, actual: number): number => Math.abs(est - actual) / actual;
 
 /** Replay one recorded run; returns the scores the benchmark reports. */
@@ -59,7 +56,7 @@ export function replay(report: Report, opts: { forgetting?: number } = {}) {
   for (const w of report.warmup) {
     model.observe({ group: w.group, cluster: CLUSTER[w.group], status: 'ok', durationMs: w.seconds * 1000, queuedMs: 0 }, analyze(w.sql, 'postgres'));
   }
-  const errs = { warm: [] as number[], lake: [] as number[], routed: [] as number[] };
+  const errs = { warm: [] as number[], lake: [] as number[], routed: [] as number[], lakeBytes: [] as number[] };
   const perTemplate = new Map<string, { warm: number[]; lake: number[] }>();
   let a = 0;
   let b = 0;
@@ -74,6 +71,7 @@ export function replay(report: Report, opts: { forgetting?: number } = {}) {
     const el = rel(est.lake!.seconds, r.lakeSeconds);
     errs.warm.push(ew);
     errs.lake.push(el);
+    errs.lakeBytes.push(rel(est.lake!.bytesScanned, r.lakeBytes));
     const t = perTemplate.get(r.template) ?? { warm: [], lake: [] };
     t.warm.push(ew);
     t.lake.push(el);
@@ -84,17 +82,19 @@ export function replay(report: Report, opts: { forgetting?: number } = {}) {
     const seconds = chosen === r.routed ? r.routedSeconds : chosen === 'warm' ? r.warmSeconds : r.lakeSeconds;
     if (chosen === r.routed) sameAsRecorded++;
     errs.routed.push(rel(est[chosen]!.seconds, seconds));
+    if (process.env.REPLAY_VERBOSE === '2') console.log(`${String(r.id).padStart(3)} ${r.template.padEnd(16)} warm ${r.warmSeconds.toFixed(4)} est ${est.warm!.seconds.toFixed(4)} (${ew.toFixed(2)})  lake ${r.lakeSeconds.toFixed(4)} est ${est.lake!.seconds.toFixed(4)} (${el.toFixed(2)})  → ${chosen} ${seconds.toFixed(4)}`);
     model.observe({ group: chosen, cluster: CLUSTER[chosen], status: 'ok', durationMs: seconds * 1000, queuedMs: 0 }, an);
     const wu = warmUsd(r.warmSeconds);
     a += wu;
     b += chosen === 'lake' ? r.lakeUsd : wu;
     c += r.oracleUsd;
     if (chosen === r.oracle) like++;
+    else if (process.env.REPLAY_VERBOSE === '3') console.log(`${String(r.id).padStart(3)} ${r.template.padEnd(16)} chose ${chosen}: +$${((chosen === 'lake' ? r.lakeUsd : wu) - r.oracleUsd).toExponential(2)}  warm $${wu.toExponential(2)} est $${est.warm!.usd.toExponential(2)} (${est.warm!.seconds.toFixed(3)} s vs ${r.warmSeconds.toFixed(3)})  lake $${r.lakeUsd.toExponential(2)} est $${est.lake!.usd.toExponential(2)}`);
   }
   return {
     run: report.at,
     recorded: { ...report.accuracy.medianRelErrorSeconds, bSavesVsA: report.totals.bSavesVsA, bOverC: report.totals.bOverC, likeOracle: report.totals.routedLikeOracle },
-    replayed: { warm: median(errs.warm), lake: median(errs.lake), routedGroup: median(errs.routed), bOnPinnedSavesVsA: 1 - b / a, bOnPinnedOverC: b / c - 1, likeOracle: like, sameAsRecorded },
+    replayed: { warm: median(errs.warm), lake: median(errs.lake), routedGroup: median(errs.routed), lakeBytes: median(errs.lakeBytes), bOnPinnedSavesVsA: 1 - b / a, bOnPinnedOverC: b / c - 1, likeOracle: like, sameAsRecorded },
     perTemplate: [...perTemplate].map(([template, e]) => ({ template, n: e.warm.length, warm: median(e.warm), lake: median(e.lake) })),
   };
 }
@@ -109,7 +109,7 @@ async function main(): Promise<void> {
     const r = out.replayed;
     console.log(`${file} (${out.run})`);
     console.log(`  recorded: seconds error warm ${f(out.recorded.warm)} lake ${f(out.recorded.lake)} routed ${f(out.recorded.routedGroup)}; (b) saves ${(out.recorded.bSavesVsA * 100).toFixed(1)}%, ${(out.recorded.bOverC * 100).toFixed(1)}% above (c), ${out.recorded.likeOracle} like the oracle`);
-    console.log(`  replayed: seconds error warm ${f(r.warm)} lake ${f(r.lake)} routed ${f(r.routedGroup)}; (b) on pinned timings saves ${(r.bOnPinnedSavesVsA * 100).toFixed(1)}%, ${(r.bOnPinnedOverC * 100).toFixed(1)}% above (c), ${r.likeOracle} like the oracle, ${r.sameAsRecorded} decisions as recorded`);
+    console.log(`  replayed: seconds error warm ${f(r.warm)} lake ${f(r.lake)} routed ${f(r.routedGroup)}, lake bytes ${f(r.lakeBytes)}; (b) on pinned timings saves ${(r.bOnPinnedSavesVsA * 100).toFixed(1)}%, ${(r.bOnPinnedOverC * 100).toFixed(1)}% above (c), ${r.likeOracle} like the oracle, ${r.sameAsRecorded} decisions as recorded`);
     if (process.env.REPLAY_VERBOSE === '1') for (const t of out.perTemplate) console.log(`    ${t.template.padEnd(16)} ${String(t.n).padStart(3)}  warm ${f(t.warm)}  lake ${f(t.lake)}`);
   }
 }
