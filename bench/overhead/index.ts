@@ -6,7 +6,9 @@
  * -M prepared through the proxies; (c) gateway RSS per idle connection.
  * Writes bench/results/overhead.json and prints a table. Numbers are reported, never asserted.
  *
- * Env: BENCH_QUERIES (timed queries per target, default 5000), BENCH_WARMUP (default 500),
+ * Env: BENCH_QUERIES (timed queries per target, default 5000), BENCH_WARMUP (default 5000: V8 has
+ * not optimised the gateway's per-query code after 500 queries — the tail measured then is JIT
+ * warm-up, not the steady state a long-running gateway is in; every target gets the same warm-up),
  * BENCH_SECONDS (pgbench duration, default 20), BENCH_IDLE_CONNECTIONS (default 2000),
  * BENCH_GATEWAY_NODE_ARGS (extra node flags for the gateway child, split on spaces, e.g.
  * "--cpu-prof --cpu-prof-dir=/tmp/prof" to see where the gateway spends its time).
@@ -187,7 +189,7 @@ const met = (ok: boolean): string => (ok ? 'met' : 'MISSED');
 /** Run the overhead benchmark; see the module comment. */
 export async function main(): Promise<void> {
   const queries = envInt('BENCH_QUERIES', 5000);
-  const warmup = envInt('BENCH_WARMUP', 500);
+  const warmup = envInt('BENCH_WARMUP', 5000);
   const seconds = envInt('BENCH_SECONDS', 20);
   const idleConnections = envInt('BENCH_IDLE_CONNECTIONS', 2000);
   const startedAt = new Date().toISOString();
