@@ -351,49 +351,6 @@ class PgStream implements ResultStream {
   }
 }
 
-/** Parse + Describe statement on the unnamed statement, without binding or executing. */
-class DescribeRun implements WireHandler {
-  params: number[] = [];
-  columns: WireField[] = [];
-  readonly done: Promise<void>;
-  private resolve!: () => void;
-  private reject!: (e: Error) => void;
-  private err: QueryFluxError | undefined;
-
-  constructor() {
-    this.done = new Promise((res, rej) => {
-      this.resolve = res;
-      this.reject = rej;
-    });
-    this.done.catch(() => undefined);
-  }
-
-  parameterDescription(oids: number[]): void {
-    this.params = oids;
-  }
-
-  rowDescription(fields: WireField[]): void {
-    this.columns = fields;
-  }
-
-  error(err: BackendError): void {
-    this.err ??= mapPgError(err);
-  }
-
-  readyForQuery(): void {
-    if (this.err) this.reject(this.err);
-    else this.resolve();
-  }
-
-  failed(err: Error): void {
-    this.reject(mapPgError(err));
-  }
-
-  dataRows(): void {}
-  commandComplete(): void {}
-  emptyQuery(): void {}
-}
-
 /** A statement whose outcome is all that matters (health checks, session clean-up). */
 class SimpleRun implements WireHandler {
   readonly done: Promise<void>;
@@ -422,10 +379,24 @@ class SimpleRun implements WireHandler {
     this.reject(mapPgError(err));
   }
 
-  rowDescription(): void {}
+  rowDescription(_fields: WireField[]): void {}
   dataRows(): void {}
   commandComplete(): void {}
   emptyQuery(): void {}
+}
+
+/** Parse + Describe statement on the unnamed statement, without binding or executing. */
+class DescribeRun extends SimpleRun {
+  params: number[] = [];
+  columns: WireField[] = [];
+
+  parameterDescription(oids: number[]): void {
+    this.params = oids;
+  }
+
+  override rowDescription(fields: WireField[]): void {
+    this.columns = fields;
+  }
 }
 
 type PoolClient = pg.PoolClient & { processID: number | null; secretKey: number | null; connection: { stream: Socket } };

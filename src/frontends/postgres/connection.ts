@@ -816,6 +816,19 @@ export class PgConnection implements Cancelable {
     this.writer.commandComplete(tag);
   }
 
+  /**
+   * The next batch of a result. Stream as batches arrive: when it is not immediately there, send
+   * what is written so far and wait for it, or for a cancel. A batch that is there needs no abort race.
+   */
+  private async nextBatch<T>(it: AsyncIterator<T>, signal: AbortSignal | undefined): Promise<IteratorResult<T>> {
+    if (signal?.aborted) throw signal.reason as Error;
+    const nextP = it.next();
+    const ready = await settlesNow(nextP);
+    if (!ready && this.writer.length > 0) await this.flush();
+    if (signal?.aborted) throw signal.reason as Error;
+    return ready || signal === undefined ? nextP : this.raceAbort(nextP, signal);
+  }
+
   /** pump() for rows in wire form: whole runs of DataRows are copied to the writer as they are. */
   private async pumpRaw(portal: Portal, maxRows: number): Promise<{ sent: number; suspended: boolean }> {
     const w = this.writer;
@@ -843,12 +856,7 @@ export class PgConnection implements Cancelable {
         if (maxRows > 0 && sent >= maxRows) return { sent, suspended: true };
         if (w.length >= FLUSH_AT) await this.flush();
       }
-      if (signal?.aborted) throw signal.reason as Error;
-      const nextP = portal.rawIterator!.next();
-      const ready = await settlesNow(nextP);
-      if (!ready && w.length > 0) await this.flush();
-      if (signal?.aborted) throw signal.reason as Error;
-      const r = await (ready || signal === undefined ? nextP : this.raceAbort(nextP, signal));
+      const r = await this.nextBatch(portal.rawIterator!, signal);
       if (r.done === true) return { sent, suspended: false };
       portal.rawBatch = r.value;
       portal.rawOffset = 0;
@@ -884,14 +892,7 @@ export class PgConnection implements Cancelable {
         if (maxRows > 0 && sent >= maxRows) return { sent, suspended: true };
         if (w.length >= FLUSH_AT) await this.flush();
       }
-      if (signal?.aborted) throw signal.reason as Error;
-      const nextP = portal.iterator!.next();
-      // Stream as batches arrive: when the next batch is not immediately there, send what we have
-      // and wait for it, or for a cancel. A batch that is there needs no abort race.
-      const ready = await settlesNow(nextP);
-      if (!ready && w.length > 0) await this.flush();
-      if (signal?.aborted) throw signal.reason as Error;
-      const r = await (ready || signal === undefined ? nextP : this.raceAbort(nextP, signal));
+      const r = await this.nextBatch(portal.iterator!, signal);
       if (r.done === true) return { sent, suspended: false };
       portal.batch = r.value;
       portal.batchIndex = 0;
