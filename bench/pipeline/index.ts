@@ -42,6 +42,8 @@ auth: { provider: none }
 
 
 /** Run the benchmark. */
+const GROUPS = ['interactive', 'batch', 'lake'] as const;
+
 export async function main(): Promise<void> {
   await warmUpAnalysis();
   const cfg = parseConfig(CONFIG, 'bench/pipeline', {});
@@ -81,6 +83,8 @@ export async function main(): Promise<void> {
   const policy = chain.routers.find((r): r is PolicyRouter => r instanceof PolicyRouter)!;
   const translator = new Translator();
   registerDefaultFixups(translator);
+  // As the gateway does at start: before polyglot is loaded, results are provisional and not cached.
+  await translator.warmUp();
 
   // The chain is measured again after 50k distinct statements churn the caches: this caught an
   // LRU whose lookups degraded to ~36 µs after churn (src/core/lru.ts), so it stays as a guard.
@@ -92,7 +96,10 @@ export async function main(): Promise<void> {
     analysisCached: summarize(measure(N, () => analyze(sql, 'postgres'))),
     // New text, known shape: only the literals differ from a statement parsed before (no parse).
     analysisShapeHit: summarize(measure(Math.min(N, 50_000), (i) => analyze(sql.replace('1995', String(1000 + (i % 8000))) + ` -- ${i}`, 'postgres'))),
+    // A new group list each call defeats the per-analysis cache: this is the pricing work itself.
     costEstimate3Groups: summarize(measure(N, () => costModel.estimate(tpchAnalysis, ['interactive', 'batch', 'lake']))),
+    // The gateway passes one list for its life: a statement seen in the last second is priced from the cache.
+    costEstimateCached: summarize(measure(N, () => costModel.estimate(tpchAnalysis, GROUPS))),
     chainAfterChurn: summarize(measure(N, () => chain.route(input()))),
     translationCached: summarize(measure(N, () => translator.translate('select * from pg_catalog.pg_class', 'postgres', 'duckdb'))),
   };
@@ -115,6 +122,7 @@ export async function main(): Promise<void> {
   console.log(row('analysis (cached)', results.analysisCached, 'p50 ≤ 5'));
   console.log(row('analysis (new literals)', results.analysisShapeHit, 'reported'));
   console.log(row('cost estimate, 3 groups', results.costEstimate3Groups, 'reported'));
+  console.log(row('  same, cached (≤ 1 s)', results.costEstimateCached, 'reported'));
   console.log(row('chain of 7 incl. Rego', results.chainDecision, 'p50 ≤ 15, p99 ≤ 50'));
   console.log(row('  same, after LRU churn', results.chainAfterChurn, 'p50 ≤ 15, p99 ≤ 50'));
   console.log(row('Rego policy alone', results.regoAlone, 'reported'));
