@@ -1,5 +1,6 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import { newSession } from '../../src/core/types.js';
 import { DuckDbEngine } from '../../src/engines/duckdb/adapter.js';
 import { engineConformance, drain } from '../conformance/engine-suite.js';
 
@@ -32,5 +33,33 @@ describe('duckdb specifics', () => {
     expect(await drain(await e.execute({ sql: 'select count(*) from orders' }))).toEqual([[15000n]]);
     await e.close();
     await expect(DuckDbEngine.create(cluster({ initSql: ['no/such/file.sql'] }), logger)).rejects.toThrow(/cannot read initSql file no\/such\/file.sql/);
+  });
+
+  it('repeated queries reuse their prepared statement and still see schema changes, new parameters and new tables', async () => {
+    const e = await DuckDbEngine.create(cluster(), logger);
+    const a = newSession();
+    const b = newSession();
+    await drain(await e.execute({ sql: 'create table cached_t (x integer)', session: b }));
+    await drain(await e.execute({ sql: 'insert into cached_t values (1), (2)', session: b }));
+    const q = { sql: 'select * from cached_t order by 1', session: a };
+    expect(await drain(await e.execute(q))).toEqual([[1], [2]]);
+    expect(await drain(await e.execute(q))).toEqual([[1], [2]]);
+    // Another session changes the table: the cached statement re-binds.
+    await drain(await e.execute({ sql: 'alter table cached_t add column y varchar default \'d\'', session: b }));
+    const s = await e.execute(q);
+    expect(s.columns.map((c) => c.name)).toEqual(['x', 'y']);
+    expect(await drain(s)).toEqual([[1, 'd'], [2, 'd']]);
+    // Dropped: a clear error; re-created with other columns: the query works again.
+    await drain(await e.execute({ sql: 'drop table cached_t', session: b }));
+    await expect(e.execute(q)).rejects.toThrow(/cached_t/);
+    await drain(await e.execute({ sql: "create table cached_t as select 'z' as z", session: b }));
+    expect(await drain(await e.execute(q))).toEqual([['z']]);
+    // Parameters: each execution binds its own values.
+    const p = (v: number) => e.execute({ sql: 'select $1::integer * 2', params: [v], session: a });
+    expect(await drain(await p(2))).toEqual([[4]]);
+    expect(await drain(await p(5))).toEqual([[10]]);
+    await expect(e.execute({ sql: 'select $1::integer * 2', params: [], session: a })).rejects.toThrow(/parameters/);
+    expect(await drain(await p(7))).toEqual([[14]]);
+    await e.close();
   });
 });
