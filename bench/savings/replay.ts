@@ -7,12 +7,18 @@
  * Iterating on src/cost this way takes seconds instead of a benchmark run; the benchmark itself
  * stays the measurement of record.
  *
- *   npx tsx bench/savings/replay.ts [savings.json ...]
+ *   npx tsx bench/savings/replay.ts [run.json[.gz] ...]     (default: every run in bench/savings/runs/)
+ *   npx tsx bench/savings/replay.ts --keep run-10             (keeps bench/results/savings.json there)
  *
- * Env: REPLAY_FORGETTING (the config's default), REPLAY_VERBOSE=1 (per-template errors).
+ * bench/savings/runs/ holds the recorded outcomes of the runs in docs/savings-benchmark.md (what the
+ * replay reads of bench/results/savings.json, gzipped: ≈ 13 KB a run).
+ *
+ * Env: REPLAY_FORGETTING (the config's default), REPLAY_VERBOSE=1 (per-template errors), 2 (per
+ * statement), 3 (decisions unlike the oracle's).
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { analyze, warmUpAnalysis } from '../../src/analysis/analyzer.js';
 import { parseConfig } from '../../src/config/load.js';
 import { cardsFor, costModelFor } from '../../src/cost/index.js';
@@ -28,15 +34,39 @@ const SLA_SECONDS = 600;
 const GROUPS = ['warm', 'lake'] as const;
 const CLUSTER = { warm: 'warm-1', lake: 'lake-1' } as const;
 
+const RUNS = 'bench/savings/runs';
+const QUERY_KEYS = ['id', 'template', 'sql', 'warmSeconds', 'lakeSeconds', 'lakeBytes', 'lakeUsd', 'oracle', 'oracleUsd', 'routed', 'routedSeconds'] as const;
+
+/** What the replay reads of a savings.json. */
 interface Report {
   at: string;
+  machine?: unknown;
   engines: { warm: { nodes: number } };
   dataset: { tables: Record<string, TableStats> };
   accuracy: { medianRelErrorSeconds: { warm: number | null; lake: number | null; routedGroup: number | null } };
   totals: { bSavesVsA: number; bOverC: number; routedLikeOracle: number };
+  noise?: unknown;
   warmup?: WarmupRow[];
-  queries: Row[];
+  queries: Pick<Row, (typeof QUERY_KEYS)[number]>[];
 }
+
+/** The parts of a savings.json the replay needs, to keep a run under bench/savings/runs/. */
+function strip(r: Report): Report {
+  const pick = <T extends object, K extends keyof T>(o: T, keys: readonly K[]): Pick<T, K> => Object.fromEntries(keys.map((k) => [k, o[k]])) as Pick<T, K>;
+  return {
+    at: r.at,
+    machine: r.machine,
+    engines: { warm: { nodes: r.engines.warm.nodes } },
+    dataset: { tables: r.dataset.tables },
+    accuracy: { medianRelErrorSeconds: r.accuracy.medianRelErrorSeconds },
+    totals: r.totals,
+    noise: r.noise,
+    warmup: r.warmup,
+    queries: r.queries.map((q) => pick(q, QUERY_KEYS)),
+  };
+}
+
+const readRun = (file: string): Report => JSON.parse((file.endsWith('.gz') ? gunzipSync(readFileSync(file)) : readFileSync(file)).toString('utf8')) as Report;
 
 const median = (xs: readonly number[]): number => medianOf(xs) ?? NaN;
 const rel = (est: number, actual: number): number => Math.abs(est - actual) / actual;
@@ -101,11 +131,22 @@ export function replay(report: Report, opts: { forgetting?: number } = {}) {
 
 async function main(): Promise<void> {
   await warmUpAnalysis();
-  const files = process.argv.slice(2).filter((x) => !x.startsWith('-'));
+  const args = process.argv.slice(2);
+  const keep = args.indexOf('--keep');
+  if (keep >= 0) {
+    const name = args[keep + 1];
+    if (name === undefined) throw new Error('--keep needs a name (run-10)');
+    const out = join(RUNS, `${name}.json.gz`);
+    writeFileSync(out, gzipSync(JSON.stringify(strip(readRun('bench/results/savings.json')))));
+    console.log(`kept bench/results/savings.json as ${out}`);
+    return;
+  }
+  const files = args.filter((x) => !x.startsWith('-'));
   const forgetting = process.env.REPLAY_FORGETTING === undefined ? undefined : Number(process.env.REPLAY_FORGETTING);
   const f = (x: number | null): string => (x === null ? '-' : x.toFixed(3));
-  for (const file of files.length > 0 ? files : ['bench/results/savings.json']) {
-    const out = replay(JSON.parse(readFileSync(file, 'utf8')) as Report, { forgetting });
+  const runs = files.length > 0 ? files : readdirSync(RUNS).filter((f) => f.endsWith('.json.gz')).sort().map((f) => join(RUNS, f));
+  for (const file of runs) {
+    const out = replay(readRun(file), { forgetting });
     const r = out.replayed;
     console.log(`${file} (${out.run})`);
     console.log(`  recorded: seconds error warm ${f(out.recorded.warm)} lake ${f(out.recorded.lake)} routed ${f(out.recorded.routedGroup)}; (b) saves ${(out.recorded.bSavesVsA * 100).toFixed(1)}%, ${(out.recorded.bOverC * 100).toFixed(1)}% above (c), ${out.recorded.likeOracle} like the oracle`);
