@@ -199,9 +199,11 @@ export class Pipeline implements Gateway {
     const finalAdmitted = admitted;
     const columns = this.clientColumns(req.sql, admitted.from, lease.member.engine.dialect, inner.columns);
     return new AdmittedStream(inner, columns, (status, errorCode, rows) => {
-      this.done();
       finalLease.release(errorCode === 'QF_ENGINE_UNAVAILABLE');
-      this.record(req, finalAdmitted, status, errorCode, startedAt, rows);
+      // Pricing, calibration, metrics and history run after the client's answer is written (the
+      // frontend writes it in this same turn): they are off the statement's latency. The statement
+      // counts as in flight until it is recorded, so a drain never loses its history row.
+      this.deferRecord(req, finalAdmitted, status, errorCode, startedAt, performance.now() - startedAt, rows);
     });
   }
 
@@ -272,10 +274,28 @@ export class Pipeline implements Gateway {
     else if (TX_END.has(verb)) session.pinnedCluster = undefined;
   }
 
-  private record(req: QueryRequest, a: Trace, status: QueryOutcome['status'], errorCode: string | undefined, startedAt: number, rows: number): void {
+  private pendingRecords: Parameters<Pipeline['record']>[] = [];
+  private readonly flushRecords = (): void => {
+    const list = this.pendingRecords;
+    this.pendingRecords = [];
+    for (const r of list) {
+      try {
+        this.record(...r);
+      } catch {
+        // Sinks never throw by contract; if one does, the other statements are still recorded.
+      }
+      this.done();
+    }
+  };
+
+  /** record() at the next turn of the event loop (one setImmediate for every statement finishing in this one). */
+  private deferRecord(req: QueryRequest, a: Trace, status: QueryOutcome['status'], errorCode: string | undefined, startedAt: number, durationMs: number, rows: number): void {
+    if (this.pendingRecords.push([req, a, status, errorCode, startedAt, rows, durationMs]) === 1) setImmediate(this.flushRecords);
+  }
+
+  private record(req: QueryRequest, a: Trace, status: QueryOutcome['status'], errorCode: string | undefined, startedAt: number, rows: number, durationMs = performance.now() - startedAt): void {
     if (this.opts.sinks.length === 0 && this.opts.cost === undefined) return;
     const member = a.lease?.member;
-    const durationMs = performance.now() - startedAt;
     const cost = this.opts.cost;
     let priced: Priced | undefined;
     if (cost !== undefined && member !== undefined) {
