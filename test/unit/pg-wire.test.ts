@@ -118,6 +118,23 @@ describe('backend wire', () => {
     }
   });
 
+  it('frames a result fed one byte at a time, and a 3 MB row fed in 64 KiB chunks', () => {
+    const sock = new FakeSocket();
+    const wire = BackendWire.attach(sock as unknown as Socket);
+    const r = new Recorder();
+    wire.query('select n, s from t', r);
+    for (let i = 0; i < STREAM.length; i++) sock.emit('data', STREAM.subarray(i, i + 1));
+    expect(r.events).toEqual(['T', 'C:SELECT 5', 'Z:I']);
+    expect(r.rows).toEqual([...ROWS, ['5', 'e']]);
+    const big = 'y'.repeat(3_000_000);
+    const bytes = Buffer.concat([rowDescription(['b']), dataRow([big]), msg('C', cstr('SELECT 1')), msg('Z', Buffer.from('I'))]);
+    const r2 = new Recorder();
+    wire.query('select b', r2);
+    for (let o = 0; o < bytes.length; o += 65536) sock.emit('data', bytes.subarray(o, o + 65536));
+    expect(r2.events).toEqual(['T', 'C:SELECT 1', 'Z:I']);
+    expect(r2.rows[0]![0]!.length).toBe(3_000_000);
+  });
+
   it('writes Query, and Parse/Bind/Describe/Execute/Sync with text and binary parameters', () => {
     const sock = new FakeSocket();
     const wire = BackendWire.attach(sock as unknown as Socket);

@@ -60,10 +60,12 @@ export interface WireHandler {
 /** Parameter values as pg's Connection.bind took them: text, bytes (sent in binary) or null. */
 export type WireParam = string | Buffer | null;
 
-const EMPTY = Buffer.alloc(0);
-
 export class BackendWire {
-  private pending: Buffer = EMPTY;
+  /** Received bytes of an incomplete message, kept as chunks until the whole message is here. */
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  /** Bytes the pending message needs in all (its header's length + 1, or 5 while the header is incomplete). */
+  private pendingNeeds = 0;
   private readonly queue: WireHandler[] = [];
   private dead: Error | undefined;
   private paused = false;
@@ -148,8 +150,18 @@ export class BackendWire {
   private readonly onData = (chunk: Buffer): void => {
     let buf = chunk;
     if (this.pending.length > 0) {
-      buf = Buffer.concat([this.pending, chunk]);
-      this.pending = EMPTY;
+      // A large value arrives in many chunks: collect them and join once (linear, not quadratic).
+      this.pending.push(chunk);
+      this.pendingBytes += chunk.length;
+      if (this.pendingNeeds === 5 && this.pendingBytes >= 5) {
+        const head = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending);
+        this.pending = [head];
+        this.pendingNeeds = 1 + head.readInt32BE(1);
+      }
+      if (this.pendingBytes < this.pendingNeeds) return;
+      buf = Buffer.concat(this.pending, this.pendingBytes);
+      this.pending = [];
+      this.pendingBytes = 0;
     }
     const n = buf.length;
     let off = 0;
@@ -182,7 +194,12 @@ export class BackendWire {
       off = end;
     }
     if (rowsStart >= 0) this.queue[0]?.dataRows(buf, rowsStart, off, rows);
-    if (off < n) this.pending = buf.subarray(off);
+    if (off < n) {
+      const rest = buf.subarray(off);
+      this.pending = [rest];
+      this.pendingBytes = rest.length;
+      this.pendingNeeds = rest.length >= 5 ? 1 + rest.readInt32BE(1) : 5;
+    }
   };
 
   private protocolError(detail: string): void {
