@@ -1,7 +1,10 @@
 /**
- * PostgreSQL engine (pg): a pool of backend connections, rows streamed as DataRows arrive
- * (one round trip, no cursor), backpressure by pausing the backend socket, parameters as text,
- * Describe without executing, cancel through a CancelRequest, transactions pinned per session.
+ * PostgreSQL engine: pg opens, authenticates and pools the backend connections; the query cycle is
+ * spoken by wire.ts. Rows stream as DataRows arrive (one round trip, no cursor) and are kept as the
+ * received bytes — handed on unchanged to PostgreSQL clients reading text (pgDataRows), decoded for
+ * everyone else; backpressure by pausing the backend socket (rows or bytes held), parameters as
+ * text (bytes as binary), Describe without executing, cancel through a CancelRequest, transactions
+ * pinned per session.
  */
 import { connect as netConnect, type Socket } from 'node:net';
 import pg from 'pg';
@@ -18,6 +21,8 @@ const CAPABILITIES: EngineCapabilities = { ...DEFAULT_CAPABILITIES, transactions
 const TX_END = new Set(['COMMIT', 'END', 'ROLLBACK', 'ABORT']);
 /** Rows buffered before the backend socket is paused. */
 const HIGH_WATER = 8192;
+/** Bytes of received rows held before the backend socket is paused (large rows hit this before HIGH_WATER). */
+const HIGH_WATER_BYTES = 8 * 1024 * 1024;
 const BATCH = 1024;
 
 // Every type arrives as its text (or null): rows pass to text frontends without a parse/format trip.
@@ -137,6 +142,7 @@ class StatementRun implements WireHandler {
   hasConverters = false;
   private segments: Segment[] = [];
   private queuedRows = 0;
+  private queuedBytes = 0;
   private failure: QueryFluxError | undefined;
   private finished = false;
   private command = '';
@@ -171,7 +177,8 @@ class StatementRun implements WireHandler {
   dataRows(chunk: Buffer, start: number, end: number, rows: number): void {
     this.segments.push({ chunk, start, end, rows });
     this.queuedRows += rows;
-    if (this.queuedRows >= HIGH_WATER) this.wire.pause();
+    this.queuedBytes += end - start;
+    if (this.queuedRows >= HIGH_WATER || this.queuedBytes >= HIGH_WATER_BYTES) this.wire.pause();
     this.notify();
   }
 
@@ -220,7 +227,8 @@ class StatementRun implements WireHandler {
   private take(): Segment {
     const seg = this.segments.shift()!;
     this.queuedRows -= seg.rows;
-    if (this.queuedRows < HIGH_WATER / 2) this.wire.resume();
+    this.queuedBytes -= seg.end - seg.start;
+    if (this.queuedRows < HIGH_WATER / 2 && this.queuedBytes < HIGH_WATER_BYTES / 2) this.wire.resume();
     return seg;
   }
 
