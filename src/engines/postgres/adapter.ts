@@ -96,6 +96,9 @@ interface ResultShape {
 /** The last result shape seen on one backend connection (statements repeat: reuse it). */
 interface ShapeCache {
   last: ResultShape | undefined;
+  /** The last CommandComplete tag and its summary (`SELECT 1` repeats). */
+  lastTag?: string;
+  lastSummary?: StatementSummary;
 }
 
 const NO_CONVERTERS: readonly FieldConverter[] = Object.freeze([]);
@@ -183,6 +186,18 @@ class StatementRun implements WireHandler {
   }
 
   commandComplete(text: string): void {
+    const cache = this.shapes;
+    if (cache.lastTag === text) {
+      this.command = cache.lastSummary!.command;
+      this.rowCount = cache.lastSummary!.rowCount;
+      return;
+    }
+    this.parseTag(text);
+    cache.lastTag = text;
+    cache.lastSummary = { command: this.command, rowCount: this.rowCount };
+  }
+
+  private parseTag(text: string): void {
     const parts = text.split(' ');
     const last = Number(parts[parts.length - 1]);
     if (Number.isInteger(last) && parts.length > 1) {
