@@ -124,7 +124,8 @@ function itemName(m: string, text: string): string | undefined {
   // An alias (AS x, or a trailing identifier after an expression) is the engine's name already.
   if (/\sas\s+(?:"[^"]*"|[A-Za-z_][\w$]*)$/i.test(m)) return undefined;
   const trailing = /[\w")\]]\s+([A-Za-z_][\w$]*|"[^"]*")$/.exec(m);
-  if (trailing !== null && !NOT_ALIAS.test(trailing[1]!) && !COLUMN_REF.test(m)) return undefined;
+  // `... over w` names a window, it is no alias.
+  if (trailing !== null && !NOT_ALIAS.test(trailing[1]!) && !COLUMN_REF.test(m) && !/\bover\s+[A-Za-z_][\w$]*$/i.test(m)) return undefined;
   return expressionName(m, text);
 }
 

@@ -18,6 +18,7 @@ describe('postgresColumnNames', () => {
     expect(postgresColumnNames('with c as (select 1 x, count(*) from t) select x, count(*) from c group by x')).toEqual(['x', 'count']);
     expect(postgresColumnNames('select distinct on (a) a, max(b) from t group by a order by a')).toEqual(['a', 'max']);
     expect(postgresColumnNames('select distinct sum(x) from t')).toEqual(['sum']);
+    expect(postgresColumnNames('select count(*) over w, rank() over w r from t window w as (order by x)')).toEqual(['count', undefined]);
   });
 
   it('leaves names alone where it cannot know the width or the statement is no query', () => {
