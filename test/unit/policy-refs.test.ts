@@ -106,6 +106,29 @@ describe('projected policy input', () => {
     });
   }
 
+  it('the memo steps aside when almost every input is new, and comes back later', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qf-refs-'));
+    const src = 'package queryflux.routing\nimport rego.v1\ndecision := {"group": "interactive", "reason": input.user}\n';
+    writeFileSync(join(dir, 'policy.rego'), src);
+    const out = join(dir, 'b.tar.gz');
+    execFileSync(findOpa(), ['build', '-t', 'wasm', '-e', ENTRY, '-o', out, join(dir, 'policy.rego')]);
+    writeBundleRefs(out, inputRefs([src]));
+    const r = new PolicyRouter('p', { path: out, entrypoint: ENTRY, watch: false, onError: 'deny' });
+    await r.init();
+    // 4,096 different users: no hits in the window, so the memo pauses.
+    for (let i = 0; i < 4096; i++) expect(r.match(input('select 1', { user: `u${i}` }))).toMatchObject({ reason: `u${i}` });
+    expect(r.match(input('select 1', { user: 'u1' }))).toMatchObject({ reason: 'u1' });
+    expect(r.match(input('select 1', { user: 'u1' }))).toMatchObject({ reason: 'u1' });
+    expect(r.stats.memoHits).toBe(0);
+    // After the pause (61,440 evaluations) it remembers again.
+    for (let i = 0; i < 61_440; i++) r.match(input('select 1', { user: 'same' }));
+    const before = r.stats.memoHits;
+    expect(r.match(input('select 1', { user: 'same' }))).toMatchObject({ reason: 'same' });
+    expect(r.match(input('select 1', { user: 'same' }))).toMatchObject({ reason: 'same' });
+    expect(r.stats.memoHits).toBe(before + 2);
+    r.close();
+  }, 60_000);
+
   it('a decision is remembered per input and forgotten on reload', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'qf-refs-'));
     const write = (group: string) => {

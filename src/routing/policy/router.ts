@@ -38,6 +38,14 @@ const MEMO_ENTRIES = 4096;
 const MEMO_MAX_KEY = 2048;
 /** A remembered "no decision" (the policy passed). */
 const PASS = Symbol('pass');
+/**
+ * The memo checks its own worth: over each window of lookups, if almost none hit (every statement
+ * different, e.g. a policy reading input.sql under OLTP traffic with literals inline), it steps
+ * aside for a while — a miss costs a key hash, two lookups and an insert for nothing — then probes again.
+ */
+const MEMO_WINDOW = 4096;
+const MEMO_MIN_HIT_RATIO = 0.02;
+const MEMO_PAUSE = 61_440;
 
 /** A loaded policy with what the router derives from it once. */
 interface Loaded {
@@ -45,6 +53,8 @@ interface Loaded {
   /** Build only what the policy reads; undefined = the whole input. */
   readonly projection: InputProjection | undefined;
   readonly memo: LruCache<string, Decision | typeof PASS> | undefined;
+  /** Lookups and hits in the current window; evaluations left to skip the memo. */
+  readonly memoState: { lookups: number; hits: number; skip: number };
 }
 
 function loaded(policy: CompiledPolicy): Loaded {
@@ -53,7 +63,7 @@ function loaded(policy: CompiledPolicy): Loaded {
   // Remember decisions only when the same input always gives the same one, and the input does not
   // carry the current millisecond (it would never repeat).
   const rememberable = projection !== undefined && deterministic && !(projection.keys.has('now') && (nowKeys === 'all' || nowKeys.has('unix_ms')));
-  return { policy, projection, memo: rememberable ? new LruCache(MEMO_ENTRIES) : undefined };
+  return { policy, projection, memo: rememberable ? new LruCache(MEMO_ENTRIES) : undefined, memoState: { lookups: 0, hits: 0, skip: 0 } };
 }
 
 export class PolicyRouter implements Router {
@@ -117,13 +127,24 @@ export class PolicyRouter implements Router {
       if (projection === undefined) result = policy.policy.evaluate(buildPolicyInput(input));
       else {
         const json = JSON.stringify(buildProjectedInput(input, projection));
-        if (memo !== undefined && json.length <= MEMO_MAX_KEY) {
+        const st = policy.memoState;
+        if (memo !== undefined && st.skip > 0) st.skip--;
+        else if (memo !== undefined && json.length <= MEMO_MAX_KEY) {
           const hit = memo.get(json);
+          if (hit !== undefined) st.hits++;
+          if (++st.lookups === MEMO_WINDOW) {
+            if (st.hits < MEMO_WINDOW * MEMO_MIN_HIT_RATIO) {
+              st.skip = MEMO_PAUSE;
+              memo.clear();
+            }
+            st.lookups = 0;
+            st.hits = 0;
+          }
           if (hit !== undefined) {
             this.stats.memoHits++;
             return hit === PASS ? undefined : hit;
           }
-          key = json;
+          if (st.skip === 0) key = json;
         }
         result = policy.policy.evaluateJson(json);
       }
