@@ -11,7 +11,7 @@ import { LruCache } from '../core/lru.js';
 import type { Dialect } from '../core/types.js';
 import { walkStatement } from './ast-walk.js';
 import { emptyFeatures, type Features } from './features.js';
-import { KIND_BY_VERB, leadingVerb, normalizeLiterals, READ_ONLY_KINDS } from './lexical.js';
+import { KIND_BY_VERB, leadingVerb, literalValues, normalizeLiterals, READ_ONLY_KINDS } from './lexical.js';
 import type { Analysis, StatementKind, SyntaxErrorInfo } from './types.js';
 
 /** polyglot-sql's name for each of our dialects. */
@@ -79,13 +79,62 @@ function analyzeUncached(sql: string, dialect: Dialect): Analysis {
 
   const shapeKey = `${dialect}\u0000${normalized}`;
   const shared = byShape.get(shapeKey);
-  // Same statement but for its literals: reuse the parse (a syntax error's position may differ: reparse).
+  // Same statement but for its literals: reuse the parse (a syntax error's position may differ:
+  // reparse), with the predicates' literal bounds taken from this statement's own literals.
   if (shared !== undefined && shared.syntaxError === undefined) {
-    return shared.features.sql_length === sql.length ? shared : { ...shared, features: { ...shared.features, sql_length: sql.length } };
+    const rebound = rebind(shared, sql);
+    if (rebound !== undefined) return rebound.features.sql_length === sql.length ? rebound : { ...rebound, features: { ...rebound.features, sql_length: sql.length } };
   }
   const a = parsedAnalysis(sql, dialect, verb, kind, fingerprint);
   byShape.set(shapeKey, a);
+  BOUNDS.set(a, boundSlots(a, sql));
   return a;
+}
+
+/** Where each predicate bound of a parsed analysis came from: the index of its literal in the text. */
+type BoundSlots = { readonly literals: number; readonly slots: readonly { readonly pred: number; readonly low?: number; readonly high?: number }[] } | 'none' | 'ambiguous';
+const BOUNDS = new WeakMap<Analysis, BoundSlots>();
+
+function boundSlots(a: Analysis, sql: string): BoundSlots {
+  if (!a.predicates.some((p) => p.low !== undefined || p.high !== undefined)) return 'none';
+  const values = literalValues(sql);
+  const find = (v: number | string): number | undefined => {
+    let at: number | undefined;
+    for (let i = 0; i < values.length; i++) {
+      if (values[i] !== v) continue;
+      if (at !== undefined) return undefined; // the same value twice: cannot tell which
+      at = i;
+    }
+    return at;
+  };
+  const slots: { pred: number; low?: number; high?: number }[] = [];
+  for (let i = 0; i < a.predicates.length; i++) {
+    const p = a.predicates[i]!;
+    if (p.low === undefined && p.high === undefined) continue;
+    const low = p.low === undefined ? undefined : find(p.low);
+    const high = p.high === undefined ? undefined : find(p.high);
+    if ((p.low !== undefined && low === undefined) || (p.high !== undefined && high === undefined)) return 'ambiguous';
+    slots.push({ pred: i, low, high });
+  }
+  return { literals: values.length, slots };
+}
+
+/** `shared` (same shape) with its predicate bounds read from `sql`'s literals; undefined = parse afresh. */
+function rebind(shared: Analysis, sql: string): Analysis | undefined {
+  const b = BOUNDS.get(shared);
+  if (b === undefined || b === 'none') return shared;
+  if (b === 'ambiguous') return undefined;
+  const values = literalValues(sql);
+  if (values.length !== b.literals) return undefined;
+  const predicates = shared.predicates.slice();
+  for (const s of b.slots) {
+    const p = predicates[s.pred]!;
+    const low = s.low === undefined ? undefined : values[s.low];
+    const high = s.high === undefined ? undefined : values[s.high];
+    if ((s.low !== undefined && low === undefined) || (s.high !== undefined && high === undefined)) return undefined;
+    predicates[s.pred] = { ...p, ...(low !== undefined && { low }), ...(high !== undefined && { high }) };
+  }
+  return { ...shared, predicates };
 }
 
 function lexicalAnalysis(sql: string, verb: string, kind: StatementKind, fingerprint: string, syntaxError?: SyntaxErrorInfo): Analysis {

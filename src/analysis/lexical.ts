@@ -58,6 +58,23 @@ export function normalizeLiterals(sql: string): { normalized: string; fingerprin
   return { normalized, fingerprint: normalized.replace(IN_LIST, '(?+)') };
 }
 
+/**
+ * The literals `normalizeLiterals` replaces, in text order, as analysis values: numbers as numbers,
+ * quoted strings unquoted. E'' and dollar-quoted strings are undefined (not compared).
+ */
+export function literalValues(sql: string): (number | string | undefined)[] {
+  const out: (number | string | undefined)[] = [];
+  LITERALS.lastIndex = 0;
+  for (let m = LITERALS.exec(sql); m !== null; m = LITERALS.exec(sql)) {
+    if (m[1] !== undefined) continue; // a LIMIT count stays in the shape
+    const t = m[0];
+    if (t.startsWith("'")) out.push(t.slice(1, -1).replace(/''/g, "'"));
+    else if (t.startsWith('$') || t.startsWith('e') || t.startsWith('E')) out.push(undefined);
+    else out.push(Number(t));
+  }
+  return out;
+}
+
 /** Fingerprint: literals replaced by `?`, whitespace folded, literal lists folded. */
 export function fingerprint(sql: string): string {
   return normalizeLiterals(sql).fingerprint;

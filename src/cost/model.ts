@@ -78,6 +78,18 @@ interface Shape {
   readonly known: number;
 }
 
+interface CachedEstimates {
+  readonly at: number;
+  readonly groups: readonly string[];
+  readonly estimates: Record<string, CostEstimate>;
+}
+
+/** True when no literal of the statement can change its estimate (see CostModel.estimate): only range bounds and IN lists do. */
+function literalFree(a: Analysis): boolean {
+  for (const p of a.predicates) if (p.op === 'in' || (p.op === 'range' && (p.low !== undefined || p.high !== undefined))) return false;
+  return true;
+}
+
 export class CostModel {
   private readonly byGroup = new Map<string, CostTarget[]>();
   private readonly byCluster = new Map<string, CostTarget>();
@@ -118,19 +130,34 @@ export class CostModel {
     const now = performance.now();
     const hit = this.cache.get(analysis);
     if (hit !== undefined && hit.groups === groups && now - hit.at < 1000) return hit.estimates;
+    // Statements of one shape whose literals cannot change the estimate (no range bounds, no IN
+    // lists: equality selectivity does not depend on the value) share it, also across literals —
+    // `... where id = 17` and `... where id = 18` are priced once a second, not per query.
+    const byShape = literalFree(analysis) ? analysis.fingerprint : undefined;
+    if (byShape !== undefined) {
+      const shared = this.shapeCache.get(byShape);
+      if (shared !== undefined && shared.groups === groups && now - shared.at < 1000) {
+        this.cache.set(analysis, shared);
+        return shared.estimates;
+      }
+    }
     const out: Record<string, CostEstimate> = {};
     for (const g of groups) {
       const e = this.estimateGroup(analysis, g);
       if (e !== undefined) out[g] = e;
     }
-    this.cache.set(analysis, { at: now, groups, estimates: out });
+    const entry = { at: now, groups, estimates: out };
+    this.cache.set(analysis, entry);
+    if (byShape !== undefined) this.shapeCache.set(byShape, entry);
     return out;
   };
-  private cache = new WeakMap<Analysis, { at: number; groups: readonly string[]; estimates: Record<string, CostEstimate> }>();
+  private cache = new WeakMap<Analysis, CachedEstimates>();
+  private shapeCache = new LruCache<string, CachedEstimates>(4096);
 
   /** Forget cached estimates (after new statistics). */
   invalidate(): void {
     this.cache = new WeakMap();
+    this.shapeCache.clear();
   }
 
   /** Weighted mean over the group's members (the strategy picks one; the estimate is the expectation). */

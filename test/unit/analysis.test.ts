@@ -96,6 +96,22 @@ describe('analysis', () => {
     expect(analyze('select * from orders limit 100000', 'postgres').limit).toBe(100000);
   });
 
+  it('a statement of a known shape gets its own literal bounds, without a new parse', () => {
+    const q = (from: string, to: string, key: number) => `select count(*) from events where e_ts >= DATE '${from}' and e_ts < '${to}' and user_id = ${key}`;
+    const first = analyze(q('2024-01-01', '2024-02-01', 7), 'postgres');
+    expect(first.predicates.map((p) => [p.op, p.low, p.high])).toEqual([['range', '2024-01-01', undefined], ['range', undefined, '2024-02-01'], ['eq', 7, 7]]);
+    const before = parseCount();
+    const second = analyze(q('2025-06-01', '2025-06-02', 42), 'postgres');
+    expect(parseCount()).toBe(before);
+    expect(second.predicates.map((p) => [p.op, p.low, p.high])).toEqual([['range', '2025-06-01', undefined], ['range', undefined, '2025-06-02'], ['eq', 42, 42]]);
+    // The first statement's analysis is untouched.
+    expect(first.predicates[2]!.low).toBe(7);
+    // Two equal literals cannot be told apart: such a shape is parsed per statement, still right.
+    analyze('select * from t where a >= 5 and b <= 5', 'postgres');
+    const other = analyze('select * from t where a >= 1 and b <= 9', 'postgres');
+    expect(other.predicates.map((p) => [p.low, p.high])).toEqual([[1, undefined], [undefined, 9]]);
+  });
+
   it('fingerprints ignore literals and IN-list lengths but keep LIMIT and parameters', () => {
     expect(fingerprint("select *  from t where a = 42 and b = 'it''s'")).toBe(fingerprint("select * from t where a = 7 and b = 'x'"));
     expect(fingerprint('select * from t where a in (1, 2, 3)')).toBe(fingerprint('select * from t where a in (4, 5)'));
