@@ -73,9 +73,8 @@ interface Portal {
   batchIndex: number;
   /** Rows already in wire form (a PostgreSQL backend, text results): sent unchanged. */
   rawIterator?: AsyncIterator<PgDataRows>;
+  /** Rows received and not yet sent (the rest of a run an Execute row limit cut). */
   rawBatch?: PgDataRows;
-  /** Byte offset into rawBatch of the first row not yet sent (an Execute row limit stopped there). */
-  rawOffset: number;
   /** COMMIT inside a failed transaction is sent as ROLLBACK and tagged so. */
   rewrittenTag?: string;
 }
@@ -620,7 +619,7 @@ export class PgConnection implements Cancelable {
   // ---------------------------------------------------------------- portals
 
   private newPortal(stmt: PreparedStatement, params: readonly unknown[] | undefined, resultFormats: readonly FormatCode[]): Portal {
-    return { stmt, params, resultFormats, phase: 'new', columns: NO_COLUMNS, encoders: [], batchIndex: 0, rawOffset: 0 };
+    return { stmt, params, resultFormats, phase: 'new', columns: NO_COLUMNS, encoders: [], batchIndex: 0 };
   }
 
   private closePortal(name: string): void {
@@ -838,28 +837,24 @@ export class PgConnection implements Cancelable {
       const batch = portal.rawBatch;
       if (batch !== undefined) {
         const bytes = batch.bytes;
-        const from = portal.rawOffset;
         if (maxRows > 0 && sent + batch.rows > maxRows) {
-          // The row limit ends inside this run: send up to it and remember where it stopped.
-          let to = from;
+          // The row limit ends inside this run: send up to it and keep the rest for the next Execute.
+          let to = 0;
           const want = maxRows - sent;
           for (let i = 0; i < want; i++) to += 1 + bytes.readInt32BE(to + 1);
-          w.raw(bytes.subarray(from, to));
-          portal.rawBatch = { bytes, rows: batch.rows - want };
-          portal.rawOffset = to;
+          w.raw(bytes.subarray(0, to));
+          portal.rawBatch = { bytes: bytes.subarray(to), rows: batch.rows - want };
           return { sent: sent + want, suspended: true };
         }
-        w.raw(from === 0 ? bytes : bytes.subarray(from));
+        w.raw(bytes);
         sent += batch.rows;
         portal.rawBatch = undefined;
-        portal.rawOffset = 0;
         if (maxRows > 0 && sent >= maxRows) return { sent, suspended: true };
         if (w.length >= FLUSH_AT) await this.flush();
       }
       const r = await this.nextBatch(portal.rawIterator!, signal);
       if (r.done === true) return { sent, suspended: false };
       portal.rawBatch = r.value;
-      portal.rawOffset = 0;
     }
   }
 
