@@ -98,26 +98,13 @@ function buildNow(now: number): PolicyInput['now'] {
   return { unix_ms: now, hour_utc: d.getUTCHours(), weekday: d.getUTCDay() };
 }
 
+/** Every key of the input document. */
+const WHOLE: InputProjection = {
+  keys: new Set<keyof PolicyInput>(['protocol', 'user', 'groups_of_user', 'headers', 'client_tags', 'session', 'source', 'database', 'sql', 'statement', 'read_only', 'tables', 'features', 'fingerprint', 'estimates', 'groups', 'now']),
+  nowKeys: 'all',
+};
+
 /** Build the whole policy input for one query. `now` is injectable for tests. */
 export function buildPolicyInput(input: RoutingInput, now: number = Date.now()): PolicyInput {
-  const r = input.request;
-  return {
-    protocol: PROTOCOL_NAMES[r.protocol] ?? r.protocol,
-    user: r.user,
-    groups_of_user: input.userGroups,
-    headers: r.headers,
-    client_tags: r.clientTags,
-    session: sessionOf(input),
-    source: r.source ?? null,
-    database: r.database ?? null,
-    sql: r.sql,
-    statement: input.analysis.kind,
-    read_only: input.analysis.readOnly,
-    tables: input.analysis.tables,
-    features: input.analysis.features,
-    fingerprint: input.analysis.fingerprint,
-    estimates: estimatesOf(input),
-    groups: groupsOf(input),
-    now: buildNow(now),
-  };
+  return buildProjectedInput(input, WHOLE, now) as PolicyInput;
 }
