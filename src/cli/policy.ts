@@ -1,7 +1,7 @@
 /** `queryflux policy build | test | fmt | check | eval`: the Rego workflow around the opa CLI. */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { readPolicyArtifact, writeBundleRefs } from '../routing/policy/bundle.js';
 import { inputRefs } from '../routing/policy/refs.js';
@@ -24,33 +24,30 @@ function run(cmd: string, args: string[]): number {
   return r.status ?? 1;
 }
 
-/** Directories under `root` (recursively) that hold .rego files. */
-export function policyDirs(root: string): string[] {
+/** Paths of the .rego files under `root`, recursively. */
+function regoFiles(root: string): string[] {
   const out: string[] = [];
-  const walk = (dir: string) => {
-    const entries = readdirSync(dir);
-    if (entries.some((e) => e.endsWith('.rego'))) out.push(dir);
-    for (const e of entries) {
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir)) {
       const p = join(dir, e);
       if (statSync(p).isDirectory()) walk(p);
+      else if (e.endsWith('.rego')) out.push(p);
     }
   };
   if (existsSync(root)) walk(root);
-  return out.sort();
+  return out;
 }
 
-/** Non-test .rego files under `dir`, as the build sees them. */
+/** Directories under `root` (recursively) that hold .rego files. */
+export function policyDirs(root: string): string[] {
+  return [...new Set(regoFiles(root).map((f) => dirname(f)))].sort();
+}
+
+/** Non-test .rego sources under `dir`, as the build sees them. */
 function regoSources(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string): void => {
-    for (const e of readdirSync(d)) {
-      const p = join(d, e);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (e.endsWith('.rego') && !e.endsWith('_test.rego')) out.push(readFileSync(p, 'utf8'));
-    }
-  };
-  walk(dir);
-  return out;
+  return regoFiles(dir)
+    .filter((f) => !f.endsWith('_test.rego'))
+    .map((f) => readFileSync(f, 'utf8'));
 }
 
 function readDoc(path: string): unknown {
