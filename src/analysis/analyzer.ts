@@ -11,7 +11,7 @@ import { LruCache } from '../core/lru.js';
 import type { Dialect } from '../core/types.js';
 import { walkStatement } from './ast-walk.js';
 import { emptyFeatures, type Features } from './features.js';
-import { KIND_BY_VERB, leadingVerb, literalValues, normalizeLiterals, READ_ONLY_KINDS } from './lexical.js';
+import { KIND_BY_VERB, leadingVerb, normalizeLiterals, READ_ONLY_KINDS } from './lexical.js';
 import type { Analysis, StatementKind, SyntaxErrorInfo } from './types.js';
 
 /** polyglot-sql's name for each of our dialects. */
@@ -73,7 +73,8 @@ export function analyze(sql: string, dialect: Dialect = 'generic'): Analysis {
 function analyzeUncached(sql: string, dialect: Dialect): Analysis {
   const verb = leadingVerb(sql);
   const kind: StatementKind = KIND_BY_VERB[verb] ?? 'other';
-  const { normalized, fingerprint } = normalizeLiterals(sql);
+  const values: (number | string | undefined)[] = [];
+  const { normalized, fingerprint } = normalizeLiterals(sql, values);
   const wantsParse = (PARSED_KINDS.has(kind) || verb === 'CREATE') && sql.length <= MAX_PARSE_CHARS;
   if (!wantsParse) return lexicalAnalysis(sql, verb, kind, fingerprint);
 
@@ -82,12 +83,12 @@ function analyzeUncached(sql: string, dialect: Dialect): Analysis {
   // Same statement but for its literals: reuse the parse (a syntax error's position may differ:
   // reparse), with the predicates' literal bounds taken from this statement's own literals.
   if (shared !== undefined && shared.syntaxError === undefined) {
-    const rebound = rebind(shared, sql);
+    const rebound = rebind(shared, values);
     if (rebound !== undefined) return rebound.features.sql_length === sql.length ? rebound : { ...rebound, features: { ...rebound.features, sql_length: sql.length } };
   }
   const a = parsedAnalysis(sql, dialect, verb, kind, fingerprint);
   byShape.set(shapeKey, a);
-  BOUNDS.set(a, boundSlots(a, sql));
+  BOUNDS.set(a, boundSlots(a, values));
   return a;
 }
 
@@ -95,9 +96,8 @@ function analyzeUncached(sql: string, dialect: Dialect): Analysis {
 type BoundSlots = { readonly literals: number; readonly slots: readonly { readonly pred: number; readonly low?: number; readonly high?: number }[] } | 'none' | 'ambiguous';
 const BOUNDS = new WeakMap<Analysis, BoundSlots>();
 
-function boundSlots(a: Analysis, sql: string): BoundSlots {
+function boundSlots(a: Analysis, values: readonly (number | string | undefined)[]): BoundSlots {
   if (!a.predicates.some((p) => p.low !== undefined || p.high !== undefined)) return 'none';
-  const values = literalValues(sql);
   const find = (v: number | string): number | undefined => {
     let at: number | undefined;
     for (let i = 0; i < values.length; i++) {
@@ -119,12 +119,11 @@ function boundSlots(a: Analysis, sql: string): BoundSlots {
   return { literals: values.length, slots };
 }
 
-/** `shared` (same shape) with its predicate bounds read from `sql`'s literals; undefined = parse afresh. */
-function rebind(shared: Analysis, sql: string): Analysis | undefined {
+/** `shared` (same shape) with its predicate bounds read from this statement's literal `values`; undefined = parse afresh. */
+function rebind(shared: Analysis, values: readonly (number | string | undefined)[]): Analysis | undefined {
   const b = BOUNDS.get(shared);
   if (b === undefined || b === 'none') return shared;
   if (b === 'ambiguous') return undefined;
-  const values = literalValues(sql);
   if (values.length !== b.literals) return undefined;
   const predicates = shared.predicates.slice();
   for (const s of b.slots) {

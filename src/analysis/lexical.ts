@@ -49,30 +49,28 @@ const IN_LIST = /\(\s*\?(?:\s*,\s*\?)+\s*\)/g;
  * Literal-normalised forms of a statement: `normalized` replaces each literal with `?` and folds
  * whitespace (statements with equal `normalized` text parse to the same shape); `fingerprint` also
  * folds lists of literals `(?, ?, ?)` to `(?+)`, so IN lists of any length group together.
+ * `values`, when given, receives the replaced literals' values in text order.
  */
-export function normalizeLiterals(sql: string): { normalized: string; fingerprint: string } {
+export function normalizeLiterals(sql: string, values?: (number | string | undefined)[]): { normalized: string; fingerprint: string } {
   const normalized = sql
-    .replace(LITERALS, (_m: string, kw: string | undefined, n: string | undefined) => (kw !== undefined ? kw + n : '?'))
+    .replace(LITERALS, (m: string, kw: string | undefined, n: string | undefined) => {
+      if (kw !== undefined) return kw + n;
+      values?.push(literalValue(m));
+      return '?';
+    })
     .replace(/\s+/g, ' ')
     .trim();
   return { normalized, fingerprint: normalized.replace(IN_LIST, '(?+)') };
 }
 
 /**
- * The literals `normalizeLiterals` replaces, in text order, as analysis values: numbers as numbers,
- * quoted strings unquoted. E'' and dollar-quoted strings are undefined (not compared).
+ * One literal `normalizeLiterals` replaces, as analysis values are written: numbers as numbers,
+ * quoted strings unquoted; E'' and dollar-quoted strings undefined (not compared).
  */
-export function literalValues(sql: string): (number | string | undefined)[] {
-  const out: (number | string | undefined)[] = [];
-  LITERALS.lastIndex = 0;
-  for (let m = LITERALS.exec(sql); m !== null; m = LITERALS.exec(sql)) {
-    if (m[1] !== undefined) continue; // a LIMIT count stays in the shape
-    const t = m[0];
-    if (t.startsWith("'")) out.push(t.slice(1, -1).replace(/''/g, "'"));
-    else if (t.startsWith('$') || t.startsWith('e') || t.startsWith('E')) out.push(undefined);
-    else out.push(Number(t));
-  }
-  return out;
+function literalValue(t: string): number | string | undefined {
+  if (t.startsWith("'")) return t.slice(1, -1).replace(/''/g, "'");
+  if (t.startsWith('$') || t.startsWith('e') || t.startsWith('E')) return undefined;
+  return Number(t);
 }
 
 /** Fingerprint: literals replaced by `?`, whitespace folded, literal lists folded. */
