@@ -203,7 +203,7 @@ export class Pipeline implements Gateway {
       // Pricing, calibration, metrics and history run after the client's answer is written (the
       // frontend writes it in this same turn): they are off the statement's latency. The statement
       // counts as in flight until it is recorded, so a drain never loses its history row.
-      this.deferRecord(req, finalAdmitted, status, errorCode, startedAt, performance.now() - startedAt, rows);
+      this.deferRecord(req, finalAdmitted, status, errorCode, startedAt, rows, performance.now() - startedAt);
     });
   }
 
@@ -289,8 +289,8 @@ export class Pipeline implements Gateway {
   };
 
   /** record() at the next turn of the event loop (one setImmediate for every statement finishing in this one). */
-  private deferRecord(req: QueryRequest, a: Trace, status: QueryOutcome['status'], errorCode: string | undefined, startedAt: number, durationMs: number, rows: number): void {
-    if (this.pendingRecords.push([req, a, status, errorCode, startedAt, rows, durationMs]) === 1) setImmediate(this.flushRecords);
+  private deferRecord(...args: Parameters<Pipeline['record']>): void {
+    if (this.pendingRecords.push(args) === 1) setImmediate(this.flushRecords);
   }
 
   private record(req: QueryRequest, a: Trace, status: QueryOutcome['status'], errorCode: string | undefined, startedAt: number, rows: number, durationMs = performance.now() - startedAt): void {
@@ -351,7 +351,6 @@ class AdmittedStream implements ResultStream {
     const raw = inner.pgDataRows;
     this.pgDataRows = raw === undefined ? undefined : () => this.track(raw.call(inner), (b) => b.rows);
   }
-
 
   private finish(status: QueryOutcome['status'], errorCode?: string): void {
     if (this.finished) return;
