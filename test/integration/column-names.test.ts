@@ -7,28 +7,13 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from '../../src/server.js';
-import { startTestGateway } from '../support/gateway.js';
-
-const YAML = `
-queryflux:
-  frontends:
-    postgresWire: { host: 127.0.0.1, port: 0 }
-  adminApi: { enabled: false }
-clusterGroups:
-  duck:
-    engine: duckDb
-    clusters: [{ name: duck-1, databasePath: ":memory:", initSql: [examples/demo/tpch.sql] }]
-routers:
-  - { type: protocolBased, postgresWire: duck }
-routingFallback: duck
-auth: { provider: none }
-`;
+import { demoYaml, startTestGateway } from '../support/gateway.js';
 
 let gw: RunningGateway;
 let client: pg.Client;
 
 beforeAll(async () => {
-  gw = await startTestGateway(YAML);
+  gw = await startTestGateway(demoYaml());
   client = new pg.Client({ host: '127.0.0.1', port: gw.ports.postgres, user: 'demo', database: 'demo' });
   await client.connect();
 }, 60_000);
