@@ -11,7 +11,7 @@ import { LruCache } from '../core/lru.js';
 import type { Dialect } from '../core/types.js';
 import { walkStatement } from './ast-walk.js';
 import { emptyFeatures, type Features } from './features.js';
-import { KIND_BY_VERB, leadingVerb, normalizeLiterals, READ_ONLY_KINDS } from './lexical.js';
+import { hasWhereKeyword, KIND_BY_VERB, leadingVerb, normalizeLiterals, READ_ONLY_KINDS } from './lexical.js';
 import type { Analysis, StatementKind, SyntaxErrorInfo } from './types.js';
 
 /** polyglot-sql's name for each of our dialects. */
@@ -139,6 +139,7 @@ function rebind(shared: Analysis, values: readonly (number | string | undefined)
 function lexicalAnalysis(sql: string, verb: string, kind: StatementKind, fingerprint: string, syntaxError?: SyntaxErrorInfo): Analysis {
   const features = emptyFeatures();
   features.sql_length = sql.length;
+  if (kind === 'select' || kind === 'update' || kind === 'delete') features.where_clause = hasWhereKeyword(fingerprint) ? 1 : 0;
   return {
     kind,
     verb,

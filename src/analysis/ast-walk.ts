@@ -120,6 +120,8 @@ class Walker {
   private maxSelectDepth = 0;
   private inWindow = 0;
   private topSeen = false;
+  /** `where_clause` is the first SELECT/UPDATE/DELETE's own (not a subquery's). */
+  private whereDecided = false;
   private inCte = 0;
   limit: number | undefined;
 
@@ -252,6 +254,7 @@ class Walker {
       case 'insert':
       case 'update':
       case 'delete':
+        this.decideWhere(n!);
         this.table(n!.table as Obj, this.written);
         break;
       case 'merge': {
@@ -328,6 +331,12 @@ class Walker {
     this.selectDepth = depth;
   }
 
+  private decideWhere(s: Obj): void {
+    if (this.whereDecided) return;
+    this.whereDecided = true;
+    if (s.where_clause !== null && s.where_clause !== undefined) this.f.where_clause = 1;
+  }
+
   /** LIMIT / OFFSET / ORDER BY of the outermost query. */
   private topClauses(s: Obj): void {
     if (this.topSeen || this.inCte > 0) return;
@@ -354,6 +363,7 @@ class Walker {
       const exprs = s.expressions;
       if (Array.isArray(exprs) && f.projections === 0) f.projections = exprs.length;
       this.topClauses(s);
+      this.decideWhere(s);
     }
     this.starsOf(s);
     if (s.distinct === true || (s.distinct_on !== null && s.distinct_on !== undefined)) f.distinct = 1;

@@ -19,6 +19,7 @@ const EMPTY = {
   group_by_width: 0,
   grouping_sets: 0,
   having: 0,
+  where_clause: 0,
   window_functions: 0,
   distinct: 0,
   order_by_width: 0,

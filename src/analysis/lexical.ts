@@ -77,3 +77,14 @@ function literalValue(t: string): number | string | undefined {
 export function fingerprint(sql: string): string {
   return normalizeLiterals(sql).fingerprint;
 }
+
+const COMMENTS_AND_QUOTED = /--[^\n]*|\/\*[\s\S]*?\*\/|"(?:[^"]|"")*"|`[^`]*`/g;
+
+/**
+ * Whether a literal-normalised statement (strings already `?`) has a WHERE keyword outside
+ * comments and quoted identifiers: the lexical stand-in for the `where_clause` feature when the
+ * statement could not be parsed.
+ */
+export function hasWhereKeyword(normalized: string): boolean {
+  return /\bwhere\b/i.test(normalized.replace(COMMENTS_AND_QUOTED, ' '));
+}

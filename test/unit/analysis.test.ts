@@ -40,6 +40,24 @@ describe('analysis', () => {
     });
   });
 
+  it("where_clause is the statement's own WHERE, never a subquery's, a comment's or a string's", () => {
+    const w = (sql: string, d: 'postgres' | 'mysql' = 'postgres') => analyze(sql, d).features.where_clause;
+    expect(w('delete from orders')).toBe(0);
+    expect(w('delete from orders where o_id = 1')).toBe(1);
+    expect(w("update t set note = 'where' -- where")).toBe(0);
+    expect(w('update t set a = 1 where b in (select b from s)')).toBe(1);
+    expect(w('delete from t where a in (select a from s where b = 1)')).toBe(1);
+    expect(w('update t set a = (select max(a) from s where s.k = 2)')).toBe(0);
+    expect(w('select a from (select * from t where x = 1) s')).toBe(0);
+    expect(w('select * from t where x = 1')).toBe(1);
+    expect(w('delete from t using u where t.a = u.a')).toBe(1);
+    // Not parsed (a syntax error): the keyword outside comments, strings and quoted identifiers.
+    const bad = analyze('delete fro t /* where */ "where"', 'postgres');
+    expect(bad.depth).toBe('lexical');
+    expect(bad.features.where_clause).toBe(0);
+    expect(analyze('delete fro t where x = 1', 'postgres').features.where_clause).toBe(1);
+  });
+
   it('resolves aliases to tables in columns and predicates, counts IN lists and parameters', () => {
     const a = analyze("select * from sales.orders o where o.o_custkey = $1 and o_status in ('a','b','c') and o_comment like '%x%' limit 10", 'postgres');
     expect(a.tables).toEqual(['sales.orders']);

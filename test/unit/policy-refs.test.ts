@@ -54,6 +54,9 @@ describe('policy input references', () => {
   it('records which parts of input.now are read and whether the policy is deterministic', () => {
     expect(inputRefs(['x if input.now.hour_utc > 8']).nowKeys).toEqual(new Set(['hour_utc']));
     expect(inputRefs(['x if input.now.unix_ms > 8\ny if input.now']).nowKeys).toBe('all');
+    expect(inputRefs(['x if input.features.joins > 2\ny if input.features.where_clause == 0']).featureKeys).toEqual(new Set(['joins', 'where_clause']));
+    expect(inputRefs(['x if input.features.joins > 2\nf := input.features']).featureKeys).toBe('all');
+    expect(inputRefs(['x if input.features["joins"] > 2']).featureKeys).toBe('all');
     expect(inputRefs(['x if input.user == "a"']).deterministic).toBe(true);
     expect(inputRefs(['x if time.now_ns() > input.now.unix_ms']).deterministic).toBe(false);
     expect(inputRefs(['x if rand.intn("k", 10) > 5']).deterministic).toBe(false);
@@ -89,7 +92,7 @@ describe('projected policy input', () => {
       writeBundleRefs(out, refs);
       const artifact = readPolicyArtifact(out);
       expect(artifact.refs).toEqual(refs);
-      const whole = await CompiledPolicy.load({ ...artifact, refs: { keys: 'all', nowKeys: 'all', deterministic: false } }, ENTRY, undefined);
+      const whole = await CompiledPolicy.load({ ...artifact, refs: { keys: 'all', nowKeys: 'all', featureKeys: 'all', deterministic: false } }, ENTRY, undefined);
       const router = new PolicyRouter('p', { path: out, entrypoint: ENTRY, watch: false, onError: 'deny' });
       await router.init();
       for (const c of cases) {

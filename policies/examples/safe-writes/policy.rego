@@ -5,7 +5,9 @@ import rego.v1
 
 unsafe_write if {
 	input.statement in {"delete", "update"}
-	not regex.match(`(?is)\bwhere\b`, input.sql)
+	# The analysis's own WHERE of the statement (a regex over input.sql would be fooled by
+	# `-- where` in a comment or 'where' in a string, and would make every literal a new input).
+	input.features.where_clause == 0
 }
 
 decision := {"deny": sprintf("%v without WHERE is not allowed; add a WHERE clause (WHERE true to mean every row)", [upper(input.statement)]), "reason": "unsafe write"} if unsafe_write

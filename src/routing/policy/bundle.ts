@@ -56,9 +56,10 @@ export function readPolicyArtifact(path: string): PolicyArtifact {
 /** The stored refs; anything malformed means "reads everything". */
 function parseRefs(body: Buffer): InputRefs {
   try {
-    const r = JSON.parse(body.toString('utf8')) as { keys?: unknown; nowKeys?: unknown; deterministic?: unknown };
+    const r = JSON.parse(body.toString('utf8')) as { keys?: unknown; nowKeys?: unknown; featureKeys?: unknown; deterministic?: unknown };
     const set = (v: unknown): ReadonlySet<string> | 'all' => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? new Set(v as string[]) : 'all');
-    return { keys: set(r.keys), nowKeys: set(r.nowKeys), deterministic: r.deterministic === true };
+    // Bundles built before featureKeys existed read every feature.
+    return { keys: set(r.keys), nowKeys: set(r.nowKeys), featureKeys: set(r.featureKeys), deterministic: r.deterministic === true };
   } catch {
     return ALL_REFS;
   }
@@ -94,7 +95,7 @@ export function writeBundleRefs(path: string, refs: InputRefs): void {
   const bytes = readFileSync(path);
   const files = untar(gunzipSync(bytes));
   files.delete(REFS_ENTRY);
-  const body = Buffer.from(JSON.stringify({ keys: refs.keys === 'all' ? 'all' : [...refs.keys].sort(), nowKeys: refs.nowKeys === 'all' ? 'all' : [...refs.nowKeys].sort(), deterministic: refs.deterministic }) + '\n');
+  const body = Buffer.from(JSON.stringify({ keys: refs.keys === 'all' ? 'all' : [...refs.keys].sort(), nowKeys: refs.nowKeys === 'all' ? 'all' : [...refs.nowKeys].sort(), featureKeys: refs.featureKeys === 'all' ? 'all' : [...refs.featureKeys].sort(), deterministic: refs.deterministic }) + '\n');
   const parts: Buffer[] = [];
   for (const [name, content] of files) parts.push(tarEntry(`/${name}`, content));
   parts.push(tarEntry(`/${REFS_ENTRY}`, body), Buffer.alloc(1024));

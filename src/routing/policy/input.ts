@@ -31,6 +31,8 @@ const PROTOCOL_NAMES: Readonly<Record<string, string>> = { postgres: 'postgresWi
 export interface InputProjection {
   readonly keys: ReadonlySet<string>;
   readonly nowKeys: ReadonlySet<string> | 'all';
+  /** Features built (the rest are left out, so a decision memo is not split by features the policy ignores). */
+  readonly featureKeys: ReadonlySet<string> | 'all';
 }
 
 /**
@@ -53,7 +55,16 @@ export function buildProjectedInput(input: RoutingInput, projection: InputProjec
   if (keys.has('statement')) out.statement = input.analysis.kind;
   if (keys.has('read_only')) out.read_only = input.analysis.readOnly;
   if (keys.has('tables')) out.tables = input.analysis.tables;
-  if (keys.has('features')) out.features = input.analysis.features;
+  if (keys.has('features')) {
+    const fk = projection.featureKeys;
+    if (fk === 'all') out.features = input.analysis.features;
+    else {
+      const all = input.analysis.features as Readonly<Record<string, number>>;
+      const part: Record<string, number> = {};
+      for (const k of fk) if (k in all) part[k] = all[k]!;
+      out.features = part;
+    }
+  }
   if (keys.has('fingerprint')) out.fingerprint = input.analysis.fingerprint;
   if (keys.has('estimates')) out.estimates = estimatesOf(input);
   if (keys.has('groups')) out.groups = groupsOf(input);
@@ -102,6 +113,7 @@ function buildNow(now: number): PolicyInput['now'] {
 const WHOLE: InputProjection = {
   keys: new Set<keyof PolicyInput>(['protocol', 'user', 'groups_of_user', 'headers', 'client_tags', 'session', 'source', 'database', 'sql', 'statement', 'read_only', 'tables', 'features', 'fingerprint', 'estimates', 'groups', 'now']),
   nowKeys: 'all',
+  featureKeys: 'all',
 };
 
 /** Build the whole policy input for one query. `now` is injectable for tests. */

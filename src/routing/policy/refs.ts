@@ -1,7 +1,7 @@
 /**
  * What a Rego policy reads of its input, from the bundle's .rego sources. The router then builds
  * and serialises only those parts (the wasm evaluator parses every byte of the input JSON: the
- * whole document — 36 features, estimates, session, headers — cost more than the rules), and,
+ * whole document — 37 features, estimates, session, headers — cost more than the rules), and,
  * when the policy calls no time- or randomness-dependent builtin, remembers decisions by that
  * projected input: the same input and data always give the same decision.
  */
@@ -11,11 +11,13 @@ export interface InputRefs {
   readonly keys: ReadonlySet<string> | 'all';
   /** Keys under `input.now` read (`'all'` when `input.now` is read whole). */
   readonly nowKeys: ReadonlySet<string> | 'all';
+  /** Features under `input.features` read (`'all'` when `input.features` is read whole). */
+  readonly featureKeys: ReadonlySet<string> | 'all';
   /** No builtin whose result depends on the clock, randomness or the network. */
   readonly deterministic: boolean;
 }
 
-export const ALL_REFS: InputRefs = { keys: 'all', nowKeys: 'all', deterministic: false };
+export const ALL_REFS: InputRefs = { keys: 'all', nowKeys: 'all', featureKeys: 'all', deterministic: false };
 
 /** Builtins whose result is not a function of their arguments. */
 const NON_DETERMINISTIC = /\b(?:time\.now_ns|rand\.intn|uuid\.rfc4122|http\.send|opa\.runtime|net\.lookup_ip_addr|io\.jwt\.decode_verify|crypto\.x509\.parse_and_verify_certificates\w*)\s*\(/;
@@ -52,8 +54,10 @@ export function inputRefs(sources: readonly string[]): InputRefs {
   if (sources.length === 0) return ALL_REFS;
   const keys = new Set<string>();
   const nowKeys = new Set<string>();
+  const featureKeys = new Set<string>();
   let allKeys = false;
   let allNow = false;
+  let allFeatures = false;
   let deterministic = true;
   for (const raw of sources) {
     const src = stripRego(raw);
@@ -74,12 +78,20 @@ export function inputRefs(sources: readonly string[]): InputRefs {
       }
       const k = key[1] ?? key[2]!;
       keys.add(k);
-      if (k === 'now') {
+      if (k === 'now' || k === 'features') {
         const sub = /^\s*\.\s*([A-Za-z_]\w*)/.exec(rest.slice(key[0].length));
-        if (sub === null) allNow = true;
-        else nowKeys.add(sub[1]!);
+        if (k === 'now') {
+          if (sub === null) allNow = true;
+          else nowKeys.add(sub[1]!);
+        } else if (sub === null) allFeatures = true;
+        else featureKeys.add(sub[1]!);
       }
     }
   }
-  return { keys: allKeys ? 'all' : keys, nowKeys: allKeys || allNow ? 'all' : nowKeys, deterministic };
+  return {
+    keys: allKeys ? 'all' : keys,
+    nowKeys: allKeys || allNow ? 'all' : nowKeys,
+    featureKeys: allKeys || allFeatures ? 'all' : featureKeys,
+    deterministic,
+  };
 }

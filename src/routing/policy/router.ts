@@ -58,8 +58,8 @@ interface Loaded {
 }
 
 function loaded(policy: CompiledPolicy): Loaded {
-  const { keys, nowKeys, deterministic } = policy.refs;
-  const projection = keys === 'all' ? undefined : { keys, nowKeys };
+  const { keys, nowKeys, featureKeys, deterministic } = policy.refs;
+  const projection = keys === 'all' ? undefined : { keys, nowKeys, featureKeys };
   // Remember decisions only when the same input always gives the same one, and the input does not
   // carry the current millisecond (it would never repeat).
   const rememberable = projection !== undefined && deterministic && !(projection.keys.has('now') && (nowKeys === 'all' || nowKeys.has('unix_ms')));
