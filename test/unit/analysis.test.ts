@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyze, confirmedSyntaxError, parseCount, warmUpAnalysis } from '../../src/analysis/analyzer.js';
 import { FEATURE_NAMES } from '../../src/analysis/features.js';
-import { fingerprint } from '../../src/analysis/lexical.js';
+import { fingerprint, normalizeLiterals } from '../../src/analysis/lexical.js';
+import { TPCH_QUERIES } from '../fixtures/tpch-queries.js';
+import { loadCases } from '../fixtures/translation/corpus.js';
 
 beforeAll(async () => {
   await warmUpAnalysis();
@@ -153,5 +155,52 @@ describe('analysis', () => {
     const schema = JSON.parse(readFileSync(new URL('../../docs/policy-input.schema.json', import.meta.url), 'utf8')) as { properties: { features: { required: string[] } } };
     expect(schema.properties.features.required).toEqual([...FEATURE_NAMES]);
     expect(Object.keys(analyze('select 1', 'postgres').features)).toEqual([...FEATURE_NAMES]);
+  });
+});
+
+describe('normalizeLiterals equals its definition (regex replace, whitespace fold, trim)', () => {
+  const LITERALS = /(\b(?:limit|fetch\s+first|fetch\s+next|top)\s+)(\d+)|\$([A-Za-z_]*)\$[\s\S]*?\$\3\$|\b[eE]'(?:[^'\\]|''|\\.)*'|'(?:[^']|'')*'|(?<![\w$])\d+(?:\.\d+)?(?:[eE][+-]?\d+)?\b/gi;
+  const value = (t: string): number | string | undefined =>
+    t.startsWith("'") ? t.slice(1, -1).replace(/''/g, "'") : t.startsWith('$') || t.startsWith('e') || t.startsWith('E') ? undefined : Number(t);
+  const reference = (sql: string, values: (number | string | undefined)[]): { normalized: string; fingerprint: string } => {
+    const normalized = sql
+      .replace(LITERALS, (m: string, kw: string | undefined, n: string | undefined) => {
+        if (kw !== undefined) return kw + n;
+        values.push(value(m));
+        return '?';
+      })
+      .replace(/\s+/g, ' ')
+      .trim();
+    return { normalized, fingerprint: normalized.replace(/\(\s*\?(?:\s*,\s*\?)+\s*\)/g, '(?+)') };
+  };
+  const same = (sql: string): void => {
+    const va: (number | string | undefined)[] = [];
+    const vb: (number | string | undefined)[] = [];
+    const a = normalizeLiterals(sql, va);
+    const b = reference(sql, vb);
+    // expect() only on a difference: it costs more than the comparisons themselves.
+    if (a.normalized !== b.normalized || a.fingerprint !== b.fingerprint || JSON.stringify(va) !== JSON.stringify(vb)) {
+      expect({ sql, ...a, values: va }).toEqual({ sql, ...b, values: vb });
+    }
+  };
+
+  it('on TPC-H and every translation corpus statement', () => {
+    for (const q of TPCH_QUERIES) same(q);
+    for (const c of loadCases()) same(c.sql);
+  });
+
+  it('on 30,000 random statements built from tricky tokens', () => {
+    const toks = ['select', ' ', '  ', '\n', '\t', '\u00a0', '\u2028', '\ufeff', 'limit', 'LIMIT', 'top', 'Top', 'fetch', 'first', 'next', 'FETCH', ' first ', '5', '12', '1.5', '1.', '.5', '1e5', '1E+3', '2e-', 'e', 'E', "'", "''", "'abc'", "'it''s'", "E'x\\'y'", "e'", '\\', "\\'", '$', '$$', '$1', '$a$', '$A$', '$tag$', 'x', 'a1', '_', 'é', '(', ')', ',', '?', '-- c\n', '/* 5 */', '"', '"t1"', 'in (1, 2, 3)', '(?', '1x', 'x1', '12abc', '0.5e10x', 'limit\n 10', '=', ';', '\r\n'];
+    let seed = 42;
+    const rnd = (): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed / 0x7fffffff;
+    };
+    for (let k = 0; k < 30_000; k++) {
+      let s = '';
+      const len = 1 + Math.floor(rnd() * 14);
+      for (let i = 0; i < len; i++) s += toks[Math.floor(rnd() * toks.length)];
+      same(s);
+    }
   });
 });
