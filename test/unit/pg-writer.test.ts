@@ -168,3 +168,50 @@ describe('pg writer: length-prefixed text values', () => {
     expect(p).toBe(b.length);
   });
 });
+
+describe('PgWriter.shared (received DataRows passed on without copies)', () => {
+  const rows = (n: number, width: number): Buffer => {
+    const w = new PgWriter(8);
+    for (let i = 0; i < n; i++) w.dataRowText([String(i), 'x'.repeat(width)]);
+    return w.take();
+  };
+
+  it('keeps large runs by reference, in order with the messages around them', () => {
+    const big = rows(200, 40); // ≥ 4 KiB: referenced
+    const small = rows(2, 3); // copied
+    const w = new PgWriter(16);
+    w.rowDescription([{ name: 'a', tableOid: 0, columnAttr: 0, typeOid: 23, typeLen: 4, typeMod: -1, format: 0 }, { name: 'b', tableOid: 0, columnAttr: 0, typeOid: 25, typeLen: -1, typeMod: -1, format: 0 }]);
+    w.shared(small);
+    w.shared(big);
+    w.shared(big);
+    w.commandComplete('SELECT 402');
+    w.readyForQuery('I');
+    expect(w.length).toBeGreaterThan(2 * big.length);
+    const parts = w.takeParts();
+    expect(w.length).toBe(0);
+    expect(parts.filter((p) => p === big)).toHaveLength(2); // the very buffers, not copies
+    const msgs = parseAll([Buffer.concat(parts)]);
+    expect(msgs.map((m) => m.name)).toEqual(['rowDescription', ...Array(402).fill('dataRow'), 'commandComplete', 'readyForQuery']);
+    expect((msgs[3] as unknown as { fields: string[] }).fields).toEqual(['0', 'x'.repeat(40)]);
+  });
+
+  it('take() gives the same bytes as one buffer; small runs are copied', () => {
+    const big = rows(300, 20);
+    const a = new PgWriter(8);
+    a.commandComplete('X');
+    a.shared(big);
+    a.readyForQuery('I');
+    const b = new PgWriter(8);
+    b.commandComplete('X');
+    b.raw(big);
+    b.readyForQuery('I');
+    expect(a.take().equals(b.take())).toBe(true);
+    const small = rows(1, 1);
+    const c = new PgWriter(8);
+    c.shared(small);
+    const parts = c.takeParts();
+    expect(parts).toHaveLength(1);
+    expect(parts[0]).not.toBe(small);
+    expect(parts[0]!.equals(small)).toBe(true);
+  });
+});

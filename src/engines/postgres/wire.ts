@@ -148,23 +148,41 @@ export class BackendWire {
   }
 
   private readonly onData = (chunk: Buffer): void => {
-    let buf = chunk;
-    if (this.pending.length > 0) {
-      // A large value arrives in many chunks: collect them and join once (linear, not quadratic).
-      this.pending.push(chunk);
-      this.pendingBytes += chunk.length;
-      if (this.pendingNeeds === 5 && this.pendingBytes >= 5) {
-        const head = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending);
-        this.pending = [head];
-        this.pendingNeeds = 1 + head.readInt32BE(1);
-      }
-      if (this.pendingBytes < this.pendingNeeds) return;
-      buf = Buffer.concat(this.pending, this.pendingBytes);
-      this.pending = [];
-      this.pendingBytes = 0;
+    if (this.pending.length === 0) return this.parse(chunk, 0);
+    // A message began in an earlier chunk: copy only what completes it (a large value arrives in
+    // many chunks and is joined once), then go on in this chunk where the message ended — the
+    // chunk itself is never copied.
+    let from = 0;
+    if (this.pendingNeeds === 5) {
+      const headerMissing = 5 - this.pendingBytes;
+      if (chunk.length < headerMissing) return this.hold(chunk);
+      const header = Buffer.concat([...this.pending, chunk.subarray(0, headerMissing)], 5);
+      const len = header.readInt32BE(1);
+      if (len < 4) return this.protocolError(`message length ${len} < 4`);
+      this.pending = [header];
+      this.pendingBytes = 5;
+      this.pendingNeeds = 1 + len;
+      from = headerMissing;
     }
+    const missing = this.pendingNeeds - this.pendingBytes;
+    if (chunk.length - from < missing) return this.hold(from === 0 ? chunk : chunk.subarray(from));
+    this.pending.push(chunk.subarray(from, from + missing));
+    const message = Buffer.concat(this.pending, this.pendingNeeds);
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.parse(message, 0);
+    if (from + missing < chunk.length) this.parse(chunk, from + missing);
+  };
+
+  /** Keep part of an incomplete message. */
+  private hold(part: Buffer): void {
+    this.pending.push(part);
+    this.pendingBytes += part.length;
+  }
+
+  /** Messages in buf from `off`: runs of DataRows handed over as slices, others dispatched; a partial one at the end is kept. */
+  private parse(buf: Buffer, off: number): void {
     const n = buf.length;
-    let off = 0;
     // A run of consecutive DataRows is handed over as one slice.
     let rowsStart = -1;
     let rows = 0;
@@ -200,7 +218,7 @@ export class BackendWire {
       this.pendingBytes = rest.length;
       this.pendingNeeds = rest.length >= 5 ? 1 + rest.readInt32BE(1) : 5;
     }
-  };
+  }
 
   private protocolError(detail: string): void {
     const err = new Error(`backend protocol error: ${detail}`);

@@ -242,9 +242,19 @@ export class PgConnection implements Cancelable {
 
   private async flush(): Promise<void> {
     if (this.writer.length === 0) return;
-    const data = this.writer.take();
+    const parts = this.writer.takeParts();
     if (this.closed || this.socket.destroyed) return;
-    if (!this.socket.write(data)) await this.drained();
+    const s = this.socket;
+    let ok: boolean;
+    if (parts.length === 1) ok = s.write(parts[0]!);
+    else {
+      // Corked: the parts (copied messages and received runs of DataRows) leave in one writev.
+      s.cork();
+      ok = true;
+      for (const b of parts) ok = s.write(b);
+      s.uncork();
+    }
+    if (!ok) await this.drained();
   }
 
   private drained(): Promise<void> {
@@ -842,11 +852,11 @@ export class PgConnection implements Cancelable {
           let to = 0;
           const want = maxRows - sent;
           for (let i = 0; i < want; i++) to += 1 + bytes.readInt32BE(to + 1);
-          w.raw(bytes.subarray(0, to));
+          w.shared(bytes.subarray(0, to));
           portal.rawBatch = { bytes: bytes.subarray(to), rows: batch.rows - want };
           return { sent: sent + want, suspended: true };
         }
-        w.raw(bytes);
+        w.shared(bytes);
         sent += batch.rows;
         portal.rawBatch = undefined;
         if (maxRows > 0 && sent >= maxRows) return { sent, suspended: true };

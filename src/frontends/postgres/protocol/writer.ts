@@ -10,6 +10,8 @@ const INITIAL_SIZE = 16 * 1024;
 /** Strings up to this length are tried as ASCII first in lengthPrefixedUtf8. */
 const SHORT_ASCII = 64;
 const SHRINK_ABOVE = 4 * 1024 * 1024;
+/** Shared runs of bytes from this size on are written as they are, not copied into the buffer. */
+const ZERO_COPY_MIN = 4 * 1024;
 
 function constant(code: string, body: Buffer = Buffer.alloc(0)): Buffer {
   const b = Buffer.alloc(5 + body.length);
@@ -54,6 +56,9 @@ export class PgWriter {
   private buf: Buffer;
   private pos = 0;
   private msgStart = -1;
+  /** Output before what `buf` holds now, in order: copies of earlier `buf` contents and shared runs. */
+  private parts: Buffer[] = [];
+  private partsBytes = 0;
 
   constructor(initialSize = INITIAL_SIZE) {
     this.buf = Buffer.allocUnsafe(initialSize);
@@ -61,7 +66,7 @@ export class PgWriter {
 
   /** Bytes waiting to be taken. */
   get length(): number {
-    return this.pos;
+    return this.pos + this.partsBytes;
   }
 
   /** Make room for `n` more bytes. */
@@ -75,14 +80,48 @@ export class PgWriter {
     this.buf = nb;
   }
 
-  /** Copy out everything appended so far and reset (the buffer itself is kept for reuse). */
+  /** Everything appended so far as one buffer, and reset (the buffer itself is kept for reuse). */
   take(): Buffer {
+    if (this.parts.length === 0) return this.copyOut();
+    const all = this.takeParts();
+    return all.length === 1 ? all[0]! : Buffer.concat(all);
+  }
+
+  /**
+   * Everything appended so far, in order, as buffers to write back to back (one writev when the
+   * socket is corked), and reset. Shared runs come back as they were given, without a copy.
+   */
+  takeParts(): Buffer[] {
+    const out = this.parts;
+    if (this.pos > 0) out.push(this.copyOut());
+    this.parts = [];
+    this.partsBytes = 0;
+    return out;
+  }
+
+  /** Copy out what `buf` holds and reset it. */
+  private copyOut(): Buffer {
     const out = Buffer.allocUnsafe(this.pos);
     this.buf.copy(out, 0, 0, this.pos);
     this.pos = 0;
     // One huge row must not pin a huge buffer for the rest of the connection.
     if (this.buf.length > SHRINK_ABOVE) this.buf = Buffer.allocUnsafe(INITIAL_SIZE);
     return out;
+  }
+
+  /**
+   * Append bytes that nobody changes before they are written (DataRows as received from a
+   * backend): a large run is kept by reference and written as it is — no copy in, no copy out.
+   */
+  shared(b: Buffer): void {
+    if (b.length < ZERO_COPY_MIN || this.msgStart >= 0) return this.bytes(b);
+    if (this.pos > 0) {
+      const head = this.copyOut();
+      this.parts.push(head);
+      this.partsBytes += head.length;
+    }
+    this.parts.push(b);
+    this.partsBytes += b.length;
   }
 
   // ---- primitives (used by message appenders and binary value encoders) ----
