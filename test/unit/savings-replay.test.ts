@@ -1,0 +1,38 @@
+/**
+ * The cost model on real recorded outcomes: the savings benchmark's runs 7–14 (bench/savings/runs/,
+ * each a warm-up of 200 outcomes and 120 measured statements timed on both engines) replayed through
+ * the current src/cost, as `npx tsx bench/savings/replay.ts` does. A change to the model that makes
+ * its estimates or decisions worse on these outcomes fails here, not only in a 2-minute benchmark.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { replay } from '../../bench/savings/replay.js';
+import { warmUpAnalysis } from '../../src/analysis/analyzer.js';
+
+const DIR = 'bench/savings/runs';
+const runs = readdirSync(DIR)
+  .filter((f) => /^run-\d+\.json\.gz$/.test(f))
+  .map((f) => ({ name: f.replace('.json.gz', ''), report: JSON.parse(gunzipSync(readFileSync(`${DIR}/${f}`)).toString('utf8')) }));
+
+beforeAll(async () => {
+  await warmUpAnalysis();
+});
+
+describe('cost model on the recorded savings runs (deterministic: a guard against regressions)', () => {
+  it('runs 10–14 (the current workload): median seconds error ≤ 0.25 on warm and on the routed group, ≤ 0.30 on lake', () => {
+    for (const name of ['run-10', 'run-11', 'run-12', 'run-13', 'run-14']) {
+      const r = runs.find((x) => x.name === name);
+      expect(r, name).toBeDefined();
+      const { replayed } = replay(r!.report as never);
+      expect({ name, warm: replayed.warm <= 0.25, lake: replayed.lake <= 0.3, routed: replayed.routedGroup <= 0.25 }).toEqual({ name, warm: true, lake: true, routed: true });
+    }
+  });
+
+  it('all recorded runs: the policy lands on average within 17% of the oracle (15.9% on 2026-12-01)', () => {
+    const gaps = runs.map((r) => replay(r.report as never).replayed.bOnPinnedOverC);
+    expect(gaps.length).toBeGreaterThanOrEqual(8);
+    const mean = gaps.reduce((a, b) => a + b, 0) / gaps.length;
+    expect(mean).toBeLessThan(0.17);
+  });
+});
