@@ -18,6 +18,8 @@ export const POLICY_USAGE = `usage: queryflux policy <command> [options]
                               evaluate a compiled policy (.wasm or bundle) on an input document (JSON or YAML)`;
 
 const ENTRYPOINT = 'queryflux/routing/decision';
+/** A policy directory may hold its own built bundle; OPA would load it as a second copy of the data. */
+const IGNORE_BUILT = ['--ignore', '*.tar.gz'];
 
 function run(cmd: string, args: string[]): number {
   const r = spawnSync(cmd, args, { stdio: 'inherit' });
@@ -73,14 +75,12 @@ export async function policyCommand(args: string[], opts: { output?: string; inp
       return code;
     }
     case 'test': {
-      // A policy directory may hold its own built bundle; OPA would load it as a second copy of the data.
-      const ignoreBuilt = ['--ignore', '*.tar.gz'];
       const dirs = rest.length ? rest : policyDirs('policies');
       let failed = 0;
       for (const d of dirs) {
         console.log(`== ${d}`);
-        if (run(findOpa(), ['test', '-v', ...ignoreBuilt, d]) !== 0) failed++;
-        const cov = spawnSync(findOpa(), ['test', '--coverage', '--format', 'json', ...ignoreBuilt, d], { encoding: 'utf8' });
+        if (run(findOpa(), ['test', '-v', ...IGNORE_BUILT, d]) !== 0) failed++;
+        const cov = spawnSync(findOpa(), ['test', '--coverage', '--format', 'json', ...IGNORE_BUILT, d], { encoding: 'utf8' });
         try {
           console.log(`coverage: ${(JSON.parse(cov.stdout) as { coverage: number }).coverage}%`);
         } catch {
@@ -92,7 +92,7 @@ export async function policyCommand(args: string[], opts: { output?: string; inp
     case 'fmt':
       return run(findOpa(), ['fmt', opts.check ? '--list' : '-w', ...(rest.length ? rest : ['policies'])]);
     case 'check':
-      return run(findOpa(), ['check', '--strict', '--ignore', '*.tar.gz', ...(rest.length ? rest : policyDirs('policies'))]);
+      return run(findOpa(), ['check', '--strict', ...IGNORE_BUILT, ...(rest.length ? rest : policyDirs('policies'))]);
     case 'eval': {
       if (!opts.policy || !opts.input) throw new Error('policy eval needs --policy FILE and --input FILE');
       const policy = await CompiledPolicy.load(readPolicyArtifact(opts.policy), ENTRYPOINT, opts.data ? readDoc(opts.data) : undefined);

@@ -95,7 +95,8 @@ export function writeBundleRefs(path: string, refs: InputRefs): void {
   const bytes = readFileSync(path);
   const files = untar(gunzipSync(bytes));
   files.delete(REFS_ENTRY);
-  const body = Buffer.from(JSON.stringify({ keys: refs.keys === 'all' ? 'all' : [...refs.keys].sort(), nowKeys: refs.nowKeys === 'all' ? 'all' : [...refs.nowKeys].sort(), featureKeys: refs.featureKeys === 'all' ? 'all' : [...refs.featureKeys].sort(), deterministic: refs.deterministic }) + '\n');
+  const list = (v: ReadonlySet<string> | 'all'): string[] | 'all' => (v === 'all' ? 'all' : [...v].sort());
+  const body = Buffer.from(JSON.stringify({ keys: list(refs.keys), nowKeys: list(refs.nowKeys), featureKeys: list(refs.featureKeys), deterministic: refs.deterministic }) + '\n');
   const parts: Buffer[] = [];
   for (const [name, content] of files) parts.push(tarEntry(`/${name}`, content));
   parts.push(tarEntry(`/${REFS_ENTRY}`, body), Buffer.alloc(1024));

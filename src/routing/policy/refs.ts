@@ -53,11 +53,12 @@ export function stripRego(src: string): string {
 export function inputRefs(sources: readonly string[]): InputRefs {
   if (sources.length === 0) return ALL_REFS;
   const keys = new Set<string>();
-  const nowKeys = new Set<string>();
-  const featureKeys = new Set<string>();
+  // Parts of the input whose own keys are tracked one by one ('all' once one is read whole).
+  const nested = new Map<string, Set<string> | 'all'>([
+    ['now', new Set()],
+    ['features', new Set()],
+  ]);
   let allKeys = false;
-  let allNow = false;
-  let allFeatures = false;
   let deterministic = true;
   for (const raw of sources) {
     const src = stripRego(raw);
@@ -78,20 +79,14 @@ export function inputRefs(sources: readonly string[]): InputRefs {
       }
       const k = key[1] ?? key[2]!;
       keys.add(k);
-      if (k === 'now' || k === 'features') {
-        const sub = /^\s*\.\s*([A-Za-z_]\w*)/.exec(rest.slice(key[0].length));
-        if (k === 'now') {
-          if (sub === null) allNow = true;
-          else nowKeys.add(sub[1]!);
-        } else if (sub === null) allFeatures = true;
-        else featureKeys.add(sub[1]!);
+      const sub = nested.get(k);
+      if (sub !== undefined && sub !== 'all') {
+        const subKey = /^\s*\.\s*([A-Za-z_]\w*)/.exec(rest.slice(key[0].length));
+        if (subKey === null) nested.set(k, 'all');
+        else sub.add(subKey[1]!);
       }
     }
   }
-  return {
-    keys: allKeys ? 'all' : keys,
-    nowKeys: allKeys || allNow ? 'all' : nowKeys,
-    featureKeys: allKeys || allFeatures ? 'all' : featureKeys,
-    deterministic,
-  };
+  const part = (k: string): ReadonlySet<string> | 'all' => (allKeys ? 'all' : nested.get(k)!);
+  return { keys: allKeys ? 'all' : keys, nowKeys: part('now'), featureKeys: part('features'), deterministic };
 }
