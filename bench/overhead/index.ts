@@ -20,7 +20,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { startPostgres } from '../../test/support/postgres-server.js';
-import { cpuMs, pgbench, type ChildMemory, pgbouncerVersion, rssKiB, startNodeChild, startPgBouncer, type PgbenchResult, type RunningChild } from './processes.js';
+import { cpuMs, gatewayYaml, pgbench, type ChildMemory, pgbouncerVersion, rssKiB, startNodeChild, startPgBouncer, type PgbenchResult, type RunningChild } from './processes.js';
 import { summarize, type LatencySummary } from './stats.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -53,27 +53,6 @@ function envInt(name: string, def: number): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(v)}`);
   return n;
-}
-
-/** The gateway config under test: every router kind in one chain; protocolBased decides. */
-function gatewayYaml(pgPort: number): string {
-  const policy = join(repoRoot, 'policies', 'demo', 'bundle.tar.gz');
-  return `queryflux:
-  frontends: { postgresWire: { host: 127.0.0.1, port: 0 } }
-  adminApi: { enabled: false }
-  logLevel: warn
-clusterGroups:
-  pg: { engine: postgres, clusters: [{ name: pg-1, endpoint: "postgres://postgres@127.0.0.1:${pgPort}/postgres", poolSize: 16 }] }
-routers:
-  - { type: queryRegex, rules: [{ regex: "(?i)^\\\\s*insert\\\\s+into\\\\s+audit", targetGroup: pg }] }
-  - { type: clientTags, rules: [{ tags: { workload: etl }, targetGroup: pg }] }
-  - { type: compound, combine: all, targetGroup: pg, conditions: [{ type: user, username: nobody }, { type: protocol, protocol: mysqlWire }] }
-  - { type: header, headerName: x-qf-group, headerValueToGroup: { batch: pg } }
-  - { type: policy, path: ${JSON.stringify(policy)} }
-  - { type: protocolBased, postgresWire: pg }
-routingFallback: pg
-auth: { provider: none }
-`;
 }
 
 function client(port: number): pg.Client {

@@ -3,11 +3,38 @@
  * listening (gateway, bare pipe), PgBouncer as user postgres, and pgbench runs.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { freePort } from '../../test/support/ports.js';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/**
+ * The gateway config under test: every router kind in one chain (the demo Rego policy included);
+ * protocolBased decides. History goes to `historyPath` (default: the config default, data/queryflux.db).
+ */
+export function gatewayYaml(pgPort: number, historyPath?: string): string {
+  const policy = join(repoRoot, 'policies', 'demo', 'bundle.tar.gz');
+  return `queryflux:
+  frontends: { postgresWire: { host: 127.0.0.1, port: 0 } }
+  adminApi: { enabled: false }
+  logLevel: warn
+${historyPath === undefined ? '' : `  persistence: { type: sqlite, path: ${JSON.stringify(historyPath)} }\n`}clusterGroups:
+  pg: { engine: postgres, clusters: [{ name: pg-1, endpoint: "postgres://postgres@127.0.0.1:${pgPort}/postgres", poolSize: 16 }] }
+routers:
+  - { type: queryRegex, rules: [{ regex: "(?i)^\\\\s*insert\\\\s+into\\\\s+audit", targetGroup: pg }] }
+  - { type: clientTags, rules: [{ tags: { workload: etl }, targetGroup: pg }] }
+  - { type: compound, combine: all, targetGroup: pg, conditions: [{ type: user, username: nobody }, { type: protocol, protocol: mysqlWire }] }
+  - { type: header, headerName: x-qf-group, headerValueToGroup: { batch: pg } }
+  - { type: policy, path: ${JSON.stringify(policy)} }
+  - { type: protocolBased, postgresWire: pg }
+routingFallback: pg
+auth: { provider: none }
+`;
+}
 
 /** A child process we started and must stop. */
 export interface RunningChild {
@@ -91,16 +118,34 @@ export function rssKiB(pid: number): number {
   return Number(m[1]);
 }
 
+/** CPU ms (user + system) in the text of a /proc/<pid>/stat or /proc/<pid>/task/<tid>/stat file. */
+function statCpuMs(stat: string): number {
+  // Fields after the parenthesised command name (which may itself contain spaces).
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1000) / CLOCK_TICKS;
+}
+
 /**
  * CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat
  * (clock ticks, normally 10 ms each: read it around phases of seconds, not single queries).
  */
 export function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the parenthesised command name (which may itself contain spaces).
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return (ticks * 1000) / CLOCK_TICKS;
+  return statCpuMs(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+}
+
+/** CPU ms and name of every thread of a process, by thread id (the main thread's id is the pid). */
+export function threadCpuMs(pid: number): Map<string, { name: string; ms: number }> {
+  const out = new Map<string, { name: string; ms: number }>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      out.set(tid, { name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), ms: statCpuMs(stat) });
+    } catch {
+      /* the thread ended */
+    }
+  }
+  return out;
 }
 const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 

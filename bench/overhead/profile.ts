@@ -24,29 +24,13 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { postgresBinDir, startPostgres } from '../../test/support/postgres-server.js';
-import { cpuMs, pgbench, startNodeChild } from './processes.js';
+import { cpuMs, gatewayYaml, pgbench, startNodeChild, threadCpuMs } from './processes.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
-}
-
-/** CPU ms (user + system) of every thread of a process, by thread id. */
-function threadCpu(pid: number): Map<string, { name: string; ms: number }> {
-  const out = new Map<string, { name: string; ms: number }>();
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(tid, { name, ms: (Number(f[11]) + Number(f[12])) * 10 });
-    } catch {
-      /* the thread ended */
-    }
-  }
-  return out;
 }
 
 /** Self time per function on the main thread, after `skipMs` of the profile (the warm-up). */
@@ -78,26 +62,7 @@ async function main(): Promise<void> {
   execFileSync(join(postgresBinDir(), 'pgbench'), ['-i', '-s', '1', '-q', '-h', '127.0.0.1', '-p', String(server.port), '-U', 'postgres', 'postgres'], { stdio: 'ignore' });
   const dir = mkdtempSync(join(tmpdir(), 'qf-profile-'));
   const config = join(dir, 'gateway.yaml');
-  writeFileSync(
-    config,
-    `queryflux:
-  frontends: { postgresWire: { host: 127.0.0.1, port: 0 } }
-  adminApi: { enabled: false }
-  logLevel: warn
-  persistence: { type: sqlite, path: ${JSON.stringify(join(dir, 'history.db'))} }
-clusterGroups:
-  pg: { engine: postgres, clusters: [{ name: pg-1, endpoint: "postgres://postgres@127.0.0.1:${server.port}/postgres", poolSize: 16 }] }
-routers:
-  - { type: queryRegex, rules: [{ regex: "(?i)^\\\\s*insert\\\\s+into\\\\s+audit", targetGroup: pg }] }
-  - { type: clientTags, rules: [{ tags: { workload: etl }, targetGroup: pg }] }
-  - { type: compound, combine: all, targetGroup: pg, conditions: [{ type: user, username: nobody }, { type: protocol, protocol: mysqlWire }] }
-  - { type: header, headerName: x-qf-group, headerValueToGroup: { batch: pg } }
-  - { type: policy, path: ${JSON.stringify(join(repoRoot, 'policies/demo/bundle.tar.gz'))} }
-  - { type: protocolBased, postgresWire: pg }
-routingFallback: pg
-auth: { provider: none }
-`,
-  );
+  writeFileSync(config, gatewayYaml(server.port, join(dir, 'history.db')));
   if (profDir) mkdirSync(profDir, { recursive: true });
   const nodeArgs = profDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(profDir)}`] : [];
   const spawnedAt = Date.now();
@@ -115,7 +80,7 @@ auth: { provider: none }
     const c = new pg.Client({ host: '127.0.0.1', port: proxy.port, user: 'postgres', database: 'postgres' });
     await c.connect();
     for (let i = 0, n = Number(option('prewarm', '1000')); i < n; i++) await c.query(sql);
-    before = threadCpu(proxy.pid);
+    before = threadCpuMs(proxy.pid);
     cpu0 = cpuMs(proxy.pid);
     loadAt = Date.now();
     queries = Number(option('queries', '3000'));
@@ -132,14 +97,14 @@ auth: { provider: none }
     const sql = option('sql', '');
     const script = sql ? join(dir, 'script.sql') : undefined;
     if (script) writeFileSync(script, sql.trim().replace(/;?$/, ';\n'));
-    before = threadCpu(proxy.pid);
+    before = threadCpuMs(proxy.pid);
     cpu0 = cpuMs(proxy.pid);
     const clients = option('clients', '8');
     const r = await pgbench(proxy.port, [...(script ? ['-f', script] : ['-S']), '-c', clients, '-j', String(Math.min(2, Number(clients))), '-T', option('seconds', '10')], 120_000);
     queries = r.transactions ?? 0;
     result = { client: 'pgbench', sql: sql || '-S', clients: Number(clients), tps: r.tps, latencyAvgMs: r.latencyAvgMs, failed: r.failedTransactions };
   }
-  const after = threadCpu(proxy.pid);
+  const after = threadCpuMs(proxy.pid);
   const threads = [...after].map(([tid, t]) => ({ tid, name: t.name, usPerQuery: Math.round(((t.ms - (before.get(tid)?.ms ?? 0)) * 1000) / Math.max(1, queries)) }));
   const mainTid = String(proxy.pid);
   const report = {
