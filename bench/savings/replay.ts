@@ -145,13 +145,20 @@ async function main(): Promise<void> {
   const forgetting = process.env.REPLAY_FORGETTING === undefined ? undefined : Number(process.env.REPLAY_FORGETTING);
   const f = (x: number | null): string => (x === null ? '-' : x.toFixed(3));
   const runs = files.length > 0 ? files : readdirSync(RUNS).filter((f) => f.endsWith('.json.gz')).sort().map((f) => join(RUNS, f));
+  const all: ReturnType<typeof replay>['replayed'][] = [];
   for (const file of runs) {
     const out = replay(readRun(file), { forgetting });
     const r = out.replayed;
+    all.push(r);
     console.log(`${file} (${out.run})`);
     console.log(`  recorded: seconds error warm ${f(out.recorded.warm)} lake ${f(out.recorded.lake)} routed ${f(out.recorded.routedGroup)}; (b) saves ${(out.recorded.bSavesVsA * 100).toFixed(1)}%, ${(out.recorded.bOverC * 100).toFixed(1)}% above (c), ${out.recorded.likeOracle} like the oracle`);
     console.log(`  replayed: seconds error warm ${f(r.warm)} lake ${f(r.lake)} routed ${f(r.routedGroup)}, lake bytes ${f(r.lakeBytes)}; (b) on pinned timings saves ${(r.bOnPinnedSavesVsA * 100).toFixed(1)}%, ${(r.bOnPinnedOverC * 100).toFixed(1)}% above (c), ${r.likeOracle} like the oracle, ${r.sameAsRecorded} decisions as recorded`);
     if (process.env.REPLAY_VERBOSE === '1') for (const t of out.perTemplate) console.log(`    ${t.template.padEnd(16)} ${String(t.n).padStart(3)}  warm ${f(t.warm)}  lake ${f(t.lake)}`);
+  }
+  if (all.length > 1) {
+    const mean = (k: 'warm' | 'lake' | 'routedGroup' | 'bOnPinnedOverC'): number => all.reduce((s, r) => s + r[k], 0) / all.length;
+    const worst = (k: 'warm' | 'lake' | 'routedGroup'): number => Math.max(...all.map((r) => r[k]));
+    console.log(`mean of ${all.length} runs: seconds error warm ${f(mean('warm'))} (worst ${f(worst('warm'))}) lake ${f(mean('lake'))} (worst ${f(worst('lake'))}) routed ${f(mean('routedGroup'))} (worst ${f(worst('routedGroup'))}); (b) ${(mean('bOnPinnedOverC') * 100).toFixed(1)}% above (c)`);
   }
 }
 

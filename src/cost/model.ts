@@ -4,7 +4,9 @@
  * seconds model from every outcome.
  *
  *   bytes   = Σ over tables read: stored bytes × share of columns read (columnar engines)
- *   seconds = prior(card performance, bytes, shape) × exp(w·x)   (w learned per cluster, RLS)
+ *   seconds = prior(card performance, bytes, shape) × exp(w·x)   (w learned per cluster, RLS),
+ *             or, for a shape seen before, mostly its own mean time (a random intercept),
+ *             × exp(level)                                       (the cluster's recent speed)
  *   usd     = card price of {seconds, bytes}
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -59,8 +61,12 @@ interface SavedState {
   version?: number;
   regressors?: readonly string[];
   clusters?: Record<string, unknown>;
-  /** Per cluster: [fingerprint, observations, mean log-residual], least recently used first. */
-  shapes?: Record<string, [string, number, number][]>;
+  /**
+   * Per cluster, least recently used first: [fingerprint, runs, mean ln(seconds) − level, mean
+   * ln(prior), mean regressors] (version 2; version 1 kept a residual against the weights of its
+   * day, which means nothing against today's: its shapes are not loaded).
+   */
+  shapes?: Record<string, [string, number, number, number, number[]][]>;
   tableStats?: Record<string, TableStats>;
 }
 
@@ -188,20 +194,19 @@ export class CostModel {
     const x = regressors(analysis, shape);
     const prior = priorSeconds(t.card, analysis, shape);
     const st = this.state.get(t.cluster);
-    const modelled = st === undefined ? prior : prior * Math.exp(correction(st, x));
     const seen = this.memory.get(t.cluster)?.get(analysis.fingerprint);
-    const seconds = modelled * Math.exp(shapeTerm(seen) + (st?.level ?? 0));
+    const seconds = Math.exp(logEstimate(st, seen, x, prior) + (st?.level ?? 0));
     const usd = priceUsd(t.card, { seconds, bytesScanned: shape.bytes }, t.nodes);
     return { usd, seconds, bytesScanned: shape.bytes, confidence: this.confidence(st, shape, seen?.n ?? 0) };
   }
 
   /**
-   * Per cluster and statement shape (fingerprint): the mean log-residual of the model's estimate
-   * against what that shape took. Statements repeat (dashboards, reports, jobs), and what makes
-   * one shape cost 2 s and a similar one 0.2 s is often beyond any feature; this memory learns it
-   * from the shape's own history (bounded per cluster, forgotten least recently used first).
+   * Per cluster and statement shape (fingerprint): what that shape took (ShapeMemory). Statements
+   * repeat (dashboards, reports, jobs), and what makes one shape cost 2 s and a similar one 0.2 s
+   * is often beyond any feature; this memory learns it from the shape's own history (bounded per
+   * cluster, forgotten least recently used first).
    */
-  private readonly memory = new Map<string, LruCache<string, { n: number; residual: number }>>();
+  private readonly memory = new Map<string, LruCache<string, ShapeMemory>>();
 
   private confidence(st: CalibrationState | undefined, shape: Shape, seen: number): number {
     const n = st?.n ?? 0;
@@ -309,25 +314,26 @@ export class CostModel {
       st = freshState();
       this.state.set(t.cluster, st);
     }
-    const modelled = prior * Math.exp(correction(st, x));
     let mem = this.memory.get(t.cluster);
     if (mem === undefined) this.memory.set(t.cluster, (mem = new LruCache(5_000)));
     const seen = mem.get(analysis.fingerprint);
-    const shaped = shapeTerm(seen);
-    const estimated = modelled * Math.exp(shaped + st.level);
+    const logActual = Math.log(actual);
+    const logEst = logEstimate(st, seen, x, prior);
+    const estimated = Math.exp(logEst + st.level);
+    const levelBefore = st.level;
     // The level follows where this cluster's outcomes land against the model and their shapes'
     // memory (load, a warm or cold cache, a resized cluster: what moves every shape at once).
-    st.level += LEVEL_RATE * step(Math.log(actual / modelled) - shaped - st.level);
+    // Only shapes with a history say how the cluster's speed moved: a new shape's miss is the
+    // model's (between shapes), and counting it here would shift every other shape's estimate.
+    st.level += LEVEL_RATE * shapeTrust(st, seen) * step(logActual - logEst - st.level);
     // The weights and the memory learn what the level does not explain, so a slow or fast spell is
     // counted once, in the level, and not again in every shape that ran during it.
-    update(st, x, Math.log(actual / prior) - st.level, this.opts.calibration.forgetting, Math.abs(estimated - actual) / actual);
-    // The shape's residual against the model as it now stands (after this step).
-    const residual = Math.log(actual / (prior * Math.exp(correction(st, x)))) - st.level;
-    if (seen === undefined) mem.set(analysis.fingerprint, { n: 1, residual });
-    else {
-      seen.n++;
-      seen.residual += step(residual - seen.residual) / Math.min(seen.n, 10); // running mean, then an EMA over ~10
-    }
+    update(st, x, logActual - Math.log(prior) - st.level, this.opts.calibration.forgetting, Math.abs(estimated - actual) / actual);
+    const y = logActual - st.level;
+    // How far a shape's runs scatter around its own mean, and a new shape around the model (before this run moved it).
+    if (seen === undefined) st.between += VARIANCE_RATE * ((logActual - logEst - levelBefore) ** 2 - st.between);
+    else st.within += VARIANCE_RATE * ((y - seen.y) ** 2 - st.within);
+    remember(mem, analysis.fingerprint, seen, y, x, Math.log(prior));
     this.dirty = true;
   }
 
@@ -348,7 +354,7 @@ export class CostModel {
     if (path === '' || !existsSync(path)) return undefined;
     try {
       const saved = JSON.parse(readFileSync(path, 'utf8')) as SavedState;
-      return saved.version === 1 ? saved : undefined;
+      return saved.version === 1 || saved.version === STATE_VERSION ? saved : undefined;
     } catch {
       return undefined; // unreadable state: start from the priors
     }
@@ -359,10 +365,10 @@ export class CostModel {
     const saved = this.readState();
     if (saved?.clusters === undefined) return;
     for (const [cluster, s] of Object.entries(saved.clusters)) if (this.byCluster.has(cluster)) this.state.set(cluster, restoreState(s));
-    for (const [cluster, shapes] of Object.entries(saved.shapes ?? {})) {
+    for (const [cluster, shapes] of Object.entries((saved.version === STATE_VERSION && saved.shapes) || {})) {
       if (!this.byCluster.has(cluster) || !Array.isArray(shapes)) continue;
-      const mem = new LruCache<string, { n: number; residual: number }>(5_000);
-      for (const e of shapes) if (Array.isArray(e) && typeof e[0] === 'string' && Number.isFinite(e[1]) && Number.isFinite(e[2])) mem.set(e[0], { n: e[1], residual: e[2] });
+      const mem = new LruCache<string, ShapeMemory>(5_000);
+      for (const e of shapes) if (validShape(e)) mem.set(e[0], { n: e[1], y: e[2], p: e[3], x: Float64Array.from(e[4]) });
       this.memory.set(cluster, mem);
     }
     this.loadStats(saved);
@@ -386,9 +392,9 @@ export class CostModel {
     mkdirSync(dirname(path), { recursive: true });
     const clusters: Record<string, CalibrationState> = {};
     for (const [k, v] of this.state) clusters[k] = v;
-    const shapes: Record<string, [string, number, number][]> = {};
-    for (const [cluster, mem] of this.memory) shapes[cluster] = [...mem.entries()].map(([fp, v]) => [fp, v.n, v.residual]);
-    const state: SavedState = { version: 1, regressors: REGRESSORS, clusters, shapes, tableStats: this.stats.fetchedSnapshot() };
+    const shapes: NonNullable<SavedState['shapes']> = {};
+    for (const [cluster, mem] of this.memory) shapes[cluster] = [...mem.entries()].map(([fp, v]) => [fp, v.n, v.y, v.p, [...v.x]]);
+    const state: SavedState = { version: STATE_VERSION, regressors: REGRESSORS, clusters, shapes, tableStats: this.stats.fetchedSnapshot() };
     await writeFile(path, JSON.stringify(state));
   }
 
@@ -396,6 +402,13 @@ export class CostModel {
     if (this.saveTimer) clearInterval(this.saveTimer);
     await this.save();
   }
+}
+
+/** Version of the calibration state file (2: shapes remember their own means, see ShapeMemory). */
+const STATE_VERSION = 2;
+
+function validShape(e: unknown): e is [string, number, number, number, number[]] {
+  return Array.isArray(e) && typeof e[0] === 'string' && [e[1], e[2], e[3]].every(Number.isFinite) && Array.isArray(e[4]) && e[4].length === K && (e[4] as unknown[]).every(Number.isFinite);
 }
 
 /** Share of one outcome in the cluster's level: an exponential average over ≈ 10 outcomes. */
@@ -409,9 +422,54 @@ function step(delta: number): number {
   return delta > MAX_STEP ? MAX_STEP : delta < -MAX_STEP ? -MAX_STEP : delta;
 }
 
-/** A shape's remembered log-residual, trusted n/(n+1) after n observations. */
-function shapeTerm(seen: { n: number; residual: number } | undefined): number {
-  return seen === undefined ? 0 : seen.residual * (seen.n / (seen.n + 1));
+/**
+ * What a cluster remembers of one statement shape: how many times it ran, the mean of its log
+ * seconds net of the cluster's level at the time, and the means of its regressors and log prior
+ * over those runs. The shape's own intercept in the regression (a random-intercept model): its
+ * estimate is its own mean, moved by the model's slopes only as far as this statement's
+ * regressors differ from the shape's usual ones (a wider date range, another IN list), so the
+ * weights drifting with other shapes' outcomes no longer move a shape already seen.
+ */
+export interface ShapeMemory {
+  n: number;
+  /** Mean of ln(seconds) − level. */
+  y: number;
+  /** Mean regressors. */
+  readonly x: Float64Array;
+  /** Mean ln(prior seconds). */
+  p: number;
+}
+
+/** Share of one run in the cluster's within- and between-shape variances: an average over ≈ 50. */
+const VARIANCE_RATE = 0.02;
+
+/** Weight of a shape's own history against the model after its n runs: n / (n + within / between). */
+function shapeTrust(st: CalibrationState, seen: ShapeMemory | undefined): number {
+  return seen === undefined ? 0 : seen.n / (seen.n + st.within / st.between);
+}
+
+/** ln(seconds) − level for regressors x and prior seconds, from the weights and the shape's memory. */
+function logEstimate(st: CalibrationState | undefined, seen: ShapeMemory | undefined, x: Float64Array, prior: number): number {
+  const logPrior = Math.log(prior);
+  if (st === undefined) return logPrior;
+  const modelled = logPrior + correction(st, x);
+  if (seen === undefined) return modelled;
+  const own = seen.y + correction(st, x) - correction(st, seen.x) + logPrior - seen.p;
+  const trust = shapeTrust(st, seen);
+  return trust * own + (1 - trust) * modelled;
+}
+
+/** One run of a shape into its memory: a running mean, then an exponential average over ≈ 10 runs. */
+function remember(mem: LruCache<string, ShapeMemory>, fingerprint: string, seen: ShapeMemory | undefined, y: number, x: Float64Array, logPrior: number): void {
+  if (seen === undefined) {
+    mem.set(fingerprint, { n: 1, y, x: Float64Array.from(x), p: logPrior });
+    return;
+  }
+  seen.n++;
+  const r = 1 / Math.min(seen.n, 10);
+  seen.y += step(y - seen.y) * r;
+  for (let i = 0; i < K; i++) seen.x[i] = seen.x[i]! + (x[i]! - seen.x[i]!) * r;
+  seen.p += (logPrior - seen.p) * r;
 }
 
 /**

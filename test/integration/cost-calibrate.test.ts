@@ -85,6 +85,6 @@ describe('queryflux cost calibrate', () => {
     expect(duck.calibratedMedianFactor).toBeLessThanOrEqual(duck.priorMedianFactor * 1.1);
     expect(duck.calibratedMedianError).toBeLessThan(1.5);
     expect(existsSync(join(dir, 'calibration.json'))).toBe(true);
-    expect(JSON.parse(readFileSync(join(dir, 'calibration.json'), 'utf8'))).toMatchObject({ version: 1, clusters: { 'duck-1': { n: expect.any(Number) } } });
+    expect(JSON.parse(readFileSync(join(dir, 'calibration.json'), 'utf8'))).toMatchObject({ version: 2, clusters: { 'duck-1': { n: expect.any(Number), within: expect.any(Number), between: expect.any(Number) } }, shapes: { 'duck-1': expect.arrayContaining([[expect.any(String), expect.any(Number), expect.any(Number), expect.any(Number), expect.any(Array)]]) } });
   }, 180_000);
 });

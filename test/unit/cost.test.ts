@@ -168,6 +168,54 @@ describe('calibration', () => {
     });
   });
 
+  it("a shape already seen keeps its own time while other shapes' outcomes move the weights; its range literals still count", () => {
+    const stats = new TableStatsStore({
+      ev: { rows: 1e7, bytes: 1e9, columns: 4, sortedBy: ['ts'], columnRanges: { ts: { min: '2024-01-01', max: '2024-04-10' } } },
+      t1: { rows: 1e5, bytes: 1e7, columns: 4 },
+      t2: { rows: 1e6, bytes: 1e8, columns: 8 },
+    });
+    const target: CostTarget = { cluster: 'c', group: 'g', engineKind: 'duckdb', card: card('duckdb'), weight: 1 };
+    const m = model([target], stats);
+    const observe = (a: ReturnType<typeof analyze>, seconds: number) => m.observe({ cluster: 'c', group: 'g', status: 'ok', durationMs: seconds * 1000, queuedMs: 0 }, a);
+    const est = (a: ReturnType<typeof analyze>) => m.estimateTarget(a, target).seconds;
+    // A window statement the features under-rate: it takes 0.7 s, twice.
+    const heavy = analyze('select a, sum(b) over (partition by a order by c rows between unbounded preceding and current row) from t2', 'postgres');
+    observe(heavy, 0.7);
+    observe(heavy, 0.7);
+    expect(est(heavy) / 0.7).toBeCloseTo(1, 1);
+    // 200 outcomes of other shapes that pull the same regressors (windows, rows, MB) the other way.
+    const others = [
+      'select a, row_number() over (order by b) from t1', 'select a, rank() over (order by b) from t2 where c = 1',
+      'select count(*) from t1', 'select a, sum(b) from t2 group by a', 'select x.a from t1 x join t2 y on x.a = y.a',
+    ].map((q) => analyze(q, 'postgres'));
+    const truth = [0.005, 0.01, 0.002, 0.03, 0.02];
+    for (let q = 0; q < 200; q++) observe(others[q % 5]!, truth[q % 5]!);
+    // The old memory (a residual on top of the moving weights) estimated ≈ 0.2 s here.
+    expect(est(heavy) / 0.7).toBeGreaterThan(0.8);
+    expect(est(heavy) / 0.7).toBeLessThan(1.25);
+    // A shape learned on one-day ranges of a time-ordered table, asked for a month: the weights'
+    // slope over the bytes read still moves it (pruned scans read ≈ 30× more).
+    const range = (from: string, to: string) => analyze(`select count(*) from ev where ts >= timestamp '${from}' and ts < timestamp '${to}'`, 'postgres');
+    for (const d of ['01', '02', '03', '04', '05', '06']) observe(range(`2024-02-${d}`, `2024-02-${d} 23:59:59`), 0.02);
+    const day = est(range('2024-03-01', '2024-03-02'));
+    expect(day / 0.02).toBeCloseTo(1, 0);
+    expect(est(range('2024-03-01', '2024-04-01'))).toBeGreaterThan(day * 1.5);
+  });
+
+  it('a state file of version 1 keeps its weights but not its shapes (their residuals were against the weights of their day)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qf-cal-'));
+    const statePath = join(dir, 'cal.json');
+    const target: CostTarget = { cluster: 'c', group: 'g', engineKind: 'duckdb', card: card('duckdb'), weight: 1 };
+    const a = analyze('select count(*) from t1', 'postgres');
+    const fresh = model([target], new TableStatsStore(), '').estimateTarget(a, target).seconds;
+    const w = [0.5, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    const p = Array.from({ length: 100 }, (_, i) => (i % 11 === 0 ? 1 : 0));
+    writeFileSync(statePath, JSON.stringify({ version: 1, clusters: { c: { w, p, n: 50, errors: [], level: 0 } }, shapes: { c: [[a.fingerprint, 5, 3]] } }));
+    const m = model([target], new TableStatsStore(), statePath);
+    expect(m.accuracy().c!.observations).toBe(50);
+    expect(m.estimateTarget(a, target).seconds / fresh).toBeCloseTo(Math.exp(0.5), 5); // the weights, no e^3 from the old shape
+  });
+
   it('a cluster that slows down moves every shape, also one not seen since; one outlier counts as at most 2×', () => {
     const stats = new TableStatsStore({ t1: { rows: 1e5, bytes: 1e7, columns: 4 }, t2: { rows: 1e6, bytes: 1e8, columns: 8 }, t3: { rows: 1e7, bytes: 1e9, columns: 10 } });
     const target: CostTarget = { cluster: 'c', group: 'g', engineKind: 'duckdb', card: card('duckdb'), weight: 1 };
