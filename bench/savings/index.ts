@@ -21,7 +21,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import pg from 'pg';
 import { pino } from 'pino';
 import { parseConfig } from '../../src/config/load.js';
@@ -77,6 +77,27 @@ async function ensureData(): Promise<{ generatedSeconds: number | null }> {
   return { generatedSeconds };
 }
 
+/**
+ * The most common values of a file's text columns with at most 100 distinct values, each with its
+ * share of the rows: what PostgreSQL's ANALYZE keeps in pg_stats (a Glue catalog does not; a user of
+ * a scan-priced engine declares them). The cost model prices `=` and `<>` on those columns with them.
+ */
+export async function valueStats(c: DuckDBConnection, file: string): Promise<{ columnValues?: Record<string, Record<string, number>> }> {
+  const text = await c.runAndReadAll(`select name from parquet_schema('${file}') where type = 'BYTE_ARRAY'`);
+  const out: Record<string, Record<string, number>> = {};
+  for (const [name] of text.getRows()) {
+    const col = String(name);
+    // A sample tells a categorical column from a key or a payload before counting every row.
+    const sample = await c.runAndReadAll(`select count(distinct ${col}) from (select ${col} from read_parquet('${file}') using sample 2%)`);
+    if (Number(sample.getRows()[0]![0]) > 100) continue;
+    const r = await c.runAndReadAll(`select ${col}::varchar, count(*) / sum(count(*)) over () from read_parquet('${file}') group by 1 order by 2 desc limit 101`);
+    const rows = r.getRows();
+    if (rows.length > 100) continue;
+    out[col] = Object.fromEntries(rows.map(([v, f]) => [String(v), Math.round(Number(f) * 1e6) / 1e6]));
+  }
+  return Object.keys(out).length > 0 ? { columnValues: out } : {};
+}
+
 /** Declared table statistics, as a lake catalog would hold them: rows, compressed Parquet bytes in all and per column, value ranges, and the sort order of events (written in time order). */
 type Stats = Record<string, TableStats>;
 async function parquetStats(): Promise<Stats> {
@@ -90,7 +111,7 @@ async function parquetStats(): Promise<Stats> {
     const [rows, bytes, columns] = r.getRows()[0]!.map(Number) as [number, number, number];
     const cols = await c.runAndReadAll(`select path_in_schema, sum(total_compressed_size) from parquet_metadata('${t.file}') group by 1`);
     const columnBytes = Object.fromEntries(cols.getRows().map(([name, b]) => [String(name), Number(b)]));
-    const stats: TableStats = { rows, bytes, columns, columnBytes };
+    const stats: TableStats = { rows, bytes, columns, columnBytes, ...(await valueStats(c, t.file)) };
     if (t.table === 'events') {
       const range = await c.runAndReadAll(`select min(e_ts)::varchar, max(e_ts)::varchar from read_parquet('${t.file}')`);
       const [min, max] = range.getRows()[0]!.map(String) as [string, string];

@@ -218,7 +218,7 @@ class Walker {
         // Orient as "column <op> value": value > column is column < value.
         const lower = l ? type === 'gt' || type === 'gte' : type === 'lt' || type === 'lte';
         const upper = l ? type === 'lt' || type === 'lte' : type === 'gt' || type === 'gte';
-        const bounds = value === undefined || op === 'neq' ? {} : op === 'eq' ? { low: value, high: value } : lower ? { low: value } : upper ? { high: value } : {};
+        const bounds = value === undefined ? {} : op === 'eq' || op === 'neq' ? { low: value, high: value } : lower ? { low: value } : upper ? { high: value } : {};
         this.pred(l ? n!.left : n!.right, op, 1, bounds);
         break;
       }

@@ -12,7 +12,10 @@ export interface Predicate {
   readonly op: PredicateOp;
   /** Number of values for IN lists; 1 otherwise. */
   readonly values: number;
-  /** Literal bounds, when the compared value is a literal (numbers, or date/time/string text). */
+  /**
+   * Literal bounds, when the compared value is a literal (numbers, or date/time/string text); for
+   * `=` and `<>` both are the compared value.
+   */
   readonly low?: number | string;
   readonly high?: number | string;
 }

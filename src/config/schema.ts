@@ -326,6 +326,8 @@ const tableStats = z
     sortedBy: z.array(z.string()).optional(),
     /** Value range per column (numbers, or dates/timestamps as text): the selectivity of range predicates. */
     columnRanges: z.record(z.string(), z.object({ min: z.union([z.number(), z.string()]), max: z.union([z.number(), z.string()]) }).strict()).optional(),
+    /** Most common values per column and the share of rows holding each (as PostgreSQL's pg_stats keeps them): the selectivity of = and <>. */
+    columnValues: z.record(z.string(), z.record(z.string(), z.number().min(0).max(1))).optional(),
   })
   .strict();
 

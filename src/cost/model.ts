@@ -90,10 +90,43 @@ interface CachedEstimates {
   readonly estimates: Record<string, CostEstimate>;
 }
 
-/** True when no literal of the statement can change its estimate (see CostModel.estimate): only range bounds and IN lists do. */
-function literalFree(a: Analysis): boolean {
-  for (const p of a.predicates) if (p.op === 'in' || (p.op === 'range' && (p.low !== undefined || p.high !== undefined))) return false;
+/**
+ * True when no literal of the statement can change its estimate (see CostModel.estimate): range
+ * bounds and IN lists do, and the value compared by = or <> where its column has value statistics.
+ */
+function literalFree(a: Analysis, stats: TableStatsStore): boolean {
+  for (const p of a.predicates) {
+    if (p.op === 'in' || (p.op === 'range' && (p.low !== undefined || p.high !== undefined))) return false;
+    if ((p.op === 'eq' || p.op === 'neq') && p.low !== undefined && valueStats(a, p.column, stats) !== undefined) return false;
+  }
   return true;
+}
+
+/** The most-common-value statistics of a predicate's column, from the table that owns it. */
+function valueStats(a: Analysis, column: string, stats: TableStatsStore): Readonly<Record<string, number>> | undefined {
+  const dot = column.lastIndexOf('.');
+  if (dot > 0) return stats.lookup(column.slice(0, dot))?.columnValues?.[column.slice(dot + 1)];
+  for (const t of a.tables) {
+    const v = stats.lookup(t)?.columnValues?.[column];
+    if (v !== undefined) return v;
+  }
+  return undefined;
+}
+
+/**
+ * Share of rows where `column = value` by the column's most common values: the value's own share,
+ * else an equal part of what the listed values leave (at most the fixed guess).
+ */
+function valueShare(freqs: Readonly<Record<string, number>>, value: number | string): number {
+  const f = freqs[String(value)];
+  if (f !== undefined) return f;
+  let listed = 0;
+  let n = 0;
+  for (const k in freqs) {
+    listed += freqs[k]!;
+    n++;
+  }
+  return Math.min(SELECTIVITY.eq, Math.max(0, 1 - listed) / Math.max(1, n));
 }
 
 export class CostModel {
@@ -139,7 +172,7 @@ export class CostModel {
     // Statements of one shape whose literals cannot change the estimate (no range bounds, no IN
     // lists: equality selectivity does not depend on the value) share it, also across literals —
     // `... where id = 17` and `... where id = 18` are priced once a second, not per query.
-    const byShape = literalFree(analysis) ? analysis.fingerprint : undefined;
+    const byShape = literalFree(analysis, this.opts.stats) ? analysis.fingerprint : undefined;
     if (byShape !== undefined) {
       const shared = this.shapeCache.get(byShape);
       if (shared !== undefined && shared.groups === groups && now - shared.at < 1000) {
@@ -194,8 +227,10 @@ export class CostModel {
     const x = regressors(analysis, shape);
     const prior = priorSeconds(t.card, analysis, shape);
     const st = this.state.get(t.cluster);
-    const seen = this.memory.get(t.cluster)?.get(analysis.fingerprint);
-    const seconds = Math.exp(logEstimate(st, seen, x, prior) + (st?.level ?? 0));
+    const mem = this.memory.get(t.cluster);
+    const seen = mem?.get(analysis.fingerprint);
+    const key = this.valueKey(analysis);
+    const seconds = Math.exp(logEstimate(st, seen, key === undefined ? undefined : mem?.get(key), x, prior) + (st?.level ?? 0));
     const usd = priceUsd(t.card, { seconds, bytesScanned: shape.bytes }, t.nodes);
     return { usd, seconds, bytesScanned: shape.bytes, confidence: this.confidence(st, shape, seen?.n ?? 0) };
   }
@@ -207,6 +242,23 @@ export class CostModel {
    * cluster, forgotten least recently used first).
    */
   private readonly memory = new Map<string, LruCache<string, ShapeMemory>>();
+
+  /**
+   * The shape and the values it compares categorical columns with (`= 'view'`, `<> 'buy'`, on
+   * columns with value statistics: a bounded set), as a second, finer key of the shape memory:
+   * `kind = 'view'` reads four times the rows of `kind = 'buy'` and the weights alone do not tell.
+   */
+  private valueKey(a: Analysis): string | undefined {
+    let k = this.valueKeys.get(a);
+    if (k === undefined) {
+      k = '';
+      for (const p of a.predicates) if ((p.op === 'eq' || p.op === 'neq') && p.low !== undefined && valueStats(a, p.column, this.opts.stats)?.[String(p.low)] !== undefined) k += `\u0001${p.column}${p.op === 'eq' ? '=' : '<>'}${p.low}`;
+      if (k !== '') k = a.fingerprint + k;
+      this.valueKeys.set(a, k);
+    }
+    return k === '' ? undefined : k;
+  }
+  private valueKeys = new WeakMap<Analysis, string>();
 
   private confidence(st: CalibrationState | undefined, shape: Shape, seen: number): number {
     const n = st?.n ?? 0;
@@ -273,6 +325,12 @@ export class CostModel {
           bounds.set(col, b);
           continue;
         }
+        const freqs = (p.op === 'eq' || p.op === 'neq') && p.low !== undefined ? st.columnValues?.[col] : undefined;
+        if (freqs !== undefined) {
+          const share = valueShare(freqs, p.low!);
+          sel *= p.op === 'eq' ? share : 1 - share;
+          continue;
+        }
         sel *= p.op === 'in' ? Math.min(1, SELECTIVITY.in * p.values) : SELECTIVITY[p.op];
       }
       for (const [col, b] of bounds) {
@@ -317,8 +375,10 @@ export class CostModel {
     let mem = this.memory.get(t.cluster);
     if (mem === undefined) this.memory.set(t.cluster, (mem = new LruCache(5_000)));
     const seen = mem.get(analysis.fingerprint);
+    const key = this.valueKey(analysis);
+    const sub = key === undefined ? undefined : mem.get(key);
     const logActual = Math.log(actual);
-    const logEst = logEstimate(st, seen, x, prior);
+    const logEst = logEstimate(st, seen, sub, x, prior);
     const estimated = Math.exp(logEst + st.level);
     const levelBefore = st.level;
     // The level follows where this cluster's outcomes land against the model and their shapes'
@@ -334,6 +394,7 @@ export class CostModel {
     if (seen === undefined) st.between += VARIANCE_RATE * ((logActual - logEst - levelBefore) ** 2 - st.between);
     else st.within += VARIANCE_RATE * ((y - seen.y) ** 2 - st.within);
     remember(mem, analysis.fingerprint, seen, y, x, Math.log(prior));
+    if (key !== undefined) remember(mem, key, sub, y, x, Math.log(prior));
     this.dirty = true;
   }
 
@@ -448,15 +509,22 @@ function shapeTrust(st: CalibrationState, seen: ShapeMemory | undefined): number
   return seen === undefined ? 0 : seen.n / (seen.n + st.within / st.between);
 }
 
-/** ln(seconds) − level for regressors x and prior seconds, from the weights and the shape's memory. */
-function logEstimate(st: CalibrationState | undefined, seen: ShapeMemory | undefined, x: Float64Array, prior: number): number {
+/**
+ * ln(seconds) − level for regressors x and prior seconds: the weights' estimate, then the shape's
+ * own mean over it, then (when the statement compares a categorical column with a common value)
+ * the mean of the shape's runs with those values over that, each weighted by its runs.
+ */
+function logEstimate(st: CalibrationState | undefined, seen: ShapeMemory | undefined, sub: ShapeMemory | undefined, x: Float64Array, prior: number): number {
   const logPrior = Math.log(prior);
   if (st === undefined) return logPrior;
-  const modelled = logPrior + correction(st, x);
-  if (seen === undefined) return modelled;
-  const own = seen.y + correction(st, x) - correction(st, seen.x) + logPrior - seen.p;
-  const trust = shapeTrust(st, seen);
-  return trust * own + (1 - trust) * modelled;
+  const cx = correction(st, x);
+  let est = logPrior + cx;
+  for (const m of seen === undefined ? [] : sub === undefined ? [seen] : [seen, sub]) {
+    const own = m.y + cx - correction(st, m.x) + logPrior - m.p;
+    const trust = shapeTrust(st, m);
+    est = trust * own + (1 - trust) * est;
+  }
+  return est;
 }
 
 /** One run of a shape into its memory: a running mean, then an exponential average over ≈ 10 runs. */

@@ -14,6 +14,8 @@ export interface TableStats {
   /** Columns the data is ordered/partitioned by (ranges on them prune the scan). */
   readonly sortedBy?: readonly string[];
   readonly columnRanges?: Readonly<Record<string, { readonly min: number | string; readonly max: number | string }>>;
+  /** Most common values per column and the share of rows holding each (values as text). */
+  readonly columnValues?: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 
 const CATALOG_SQL: Readonly<Record<string, string>> = {
@@ -63,7 +65,7 @@ export class TableStatsStore {
 /** Column names lower-cased, as the analysis reports them. */
 function normalize(s: TableStats): TableStats {
   const lower = <T>(r: Readonly<Record<string, T>> | undefined) => (r === undefined ? undefined : Object.fromEntries(Object.entries(r).map(([k, v]) => [k.toLowerCase(), v])));
-  return { ...s, columnBytes: lower(s.columnBytes), columnRanges: lower(s.columnRanges), sortedBy: s.sortedBy?.map((c) => c.toLowerCase()) };
+  return { ...s, columnBytes: lower(s.columnBytes), columnRanges: lower(s.columnRanges), columnValues: lower(s.columnValues), sortedBy: s.sortedBy?.map((c) => c.toLowerCase()) };
 }
 
 /** Read table statistics from one engine's catalog (DuckDB and PostgreSQL; others: none). */

@@ -32,7 +32,7 @@ describe('analysis', () => {
         { column: 'nation.x', op: 'range', values: 1, low: 1, high: 5 },
         { column: 'y', op: 'null', values: 1 },
         { column: 'z', op: 'in', values: 1 },
-        { column: 'q', op: 'neq', values: 1 },
+        { column: 'q', op: 'neq', values: 1, low: 4, high: 4 }, // = and <> carry the compared value
       ]),
     );
     expect(a.features).toMatchObject({

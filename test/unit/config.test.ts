@@ -87,6 +87,12 @@ auth: { provider: none }
     expect(c.groups.get('h')?.members).toEqual([expect.objectContaining({ name: 'pg1', engine: 'postgres', group: 'h' })]);
   });
 
+  it('declared value statistics: shares between 0 and 1, named by key path', () => {
+    const ok = parseConfig(`${minimal}\ncostModel: { tables: { ev: { rows: 10, bytes: 100, columnValues: { Kind: { view: 0.5, buy: 0.5 } } } } }\n`, 'cfg.yaml', {});
+    expect(ok.raw.costModel.tables.ev?.columnValues).toEqual({ Kind: { view: 0.5, buy: 0.5 } });
+    expect(issues(`${minimal}\ncostModel: { tables: { ev: { rows: 10, bytes: 100, columnValues: { kind: { view: 2 } } } } }\n`)).toEqual([expect.stringContaining('costModel.tables.ev.columnValues.kind.view')]);
+  });
+
   it('requires users when auth is on', () => {
     expect(issues(minimal.replace('auth: { provider: none }', ''))[0]).toMatch(/auth\.users: auth is required but no users are configured/);
   });

@@ -202,6 +202,39 @@ describe('calibration', () => {
     expect(est(range('2024-03-01', '2024-04-01'))).toBeGreaterThan(day * 1.5);
   });
 
+  it('categorical values: = and <> priced by the column\'s common values, and each common value keeps its own memory', () => {
+    const stats = new TableStatsStore({
+      ev: { rows: 1e7, bytes: 1e9, columns: 4, columnValues: { kind: { view: 0.5, click: 0.25, cart: 0.125, buy: 0.125 } } },
+    });
+    const pgTarget: CostTarget = { cluster: 'p', group: 'rows', engineKind: 'postgres', card: card('postgres'), weight: 1 };
+    const duck: CostTarget = { cluster: 'c', group: 'g', engineKind: 'duckdb', card: card('duckdb'), weight: 1 };
+    const m = model([duck, pgTarget], stats);
+    const q = (v: string, op = '=') => analyze(`select count(*) from ev where kind ${op} '${v}'`, 'postgres');
+    // A row store with an equality lookup reads the matching rows: half the table for 'view', an
+    // eighth for 'buy'.
+    const bytesOf = (a: ReturnType<typeof analyze>) => priorSeconds(card('postgres'), a, { bytes: 1e9, rows: 0, known: 1 });
+    expect(bytesOf(q('view'))).toBe(bytesOf(q('buy'))); // the prior alone does not know rows...
+    const est = (a: ReturnType<typeof analyze>, t: CostTarget) => m.estimate(a, [t.group])[t.group]!.seconds;
+    expect(est(q('view'), pgTarget) / est(q('buy'), pgTarget)).toBeCloseTo(4, 1); // ...the statistics do
+    expect(est(q('view', '<>'), pgTarget)).toBe(est(q('buy', '<>'), pgTarget)); // <> reads the whole table either way
+    // Each value's runs are remembered apart from the shape's (and priced apart within the estimate cache's second).
+    const observe = (a: ReturnType<typeof analyze>, seconds: number) => m.observe({ cluster: 'c', group: 'g', status: 'ok', durationMs: seconds * 1000, queuedMs: 0 }, a);
+    for (let i = 0; i < 3; i++) {
+      observe(q('view'), 0.4);
+      observe(q('buy'), 0.1);
+    }
+    expect(est(q('view'), duck) / 0.4).toBeCloseTo(1, 1);
+    expect(est(q('buy'), duck) / 0.1).toBeCloseTo(1, 1);
+    const cart = est(q('cart'), duck); // not seen: the shape's mean over both
+    expect(cart).toBeGreaterThan(0.1);
+    expect(cart).toBeLessThan(0.4);
+    // Values of a column without value statistics (keys) share the shape's memory.
+    const byId = (id: number) => analyze(`select count(*) from ev where id = ${id}`, 'postgres');
+    observe(byId(1), 1);
+    observe(byId(2), 0.1);
+    expect(est(byId(1), duck)).toBeCloseTo(est(byId(2), duck), 9);
+  });
+
   it('a state file of version 1 keeps its weights but not its shapes (their residuals were against the weights of their day)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'qf-cal-'));
     const statePath = join(dir, 'cal.json');
