@@ -518,13 +518,17 @@ function logEstimate(st: CalibrationState | undefined, seen: ShapeMemory | undef
   const logPrior = Math.log(prior);
   if (st === undefined) return logPrior;
   const cx = correction(st, x);
-  let est = logPrior + cx;
-  for (const m of seen === undefined ? [] : sub === undefined ? [seen] : [seen, sub]) {
-    const own = m.y + cx - correction(st, m.x) + logPrior - m.p;
-    const trust = shapeTrust(st, m);
-    est = trust * own + (1 - trust) * est;
-  }
-  return est;
+  const modelled = logPrior + cx;
+  if (seen === undefined) return modelled;
+  const shaped = blend(st, seen, modelled, cx, logPrior);
+  return sub === undefined ? shaped : blend(st, sub, shaped, cx, logPrior);
+}
+
+/** A memory's own estimate (its mean, moved by the weights for how x differs from its usual x̄) blended over `under`. */
+function blend(st: CalibrationState, m: ShapeMemory, under: number, cx: number, logPrior: number): number {
+  const own = m.y + cx - correction(st, m.x) + logPrior - m.p;
+  const trust = shapeTrust(st, m);
+  return trust * own + (1 - trust) * under;
 }
 
 /** One run of a shape into its memory: a running mean, then an exponential average over ≈ 10 runs. */
