@@ -22,6 +22,8 @@ export interface CalibrationState {
    * (an exponential average over ≈ 10 outcomes): its statements now take e^level times what those say.
    */
   level: number;
+  /** The level per decade of statement size (model.ts levelAt); empty in a state from before it: `level` for all. */
+  levels: number[];
   /**
    * Log-space variances: of one shape's runs around the shape's own mean (`within`), and of a new
    * shape's first run around the weights' estimate (`between`). Their ratio is how many runs a
@@ -40,14 +42,14 @@ export function freshState(): CalibrationState {
   // Prior variance 10 per weight: loose enough that a few hundred outcomes dominate the card's
   // priors (bench/savings measured a held-out error of 0.45 with 10·I against 0.58 with I).
   for (let i = 0; i < K; i++) p[i * K + i] = 10;
-  return { w: new Array<number>(K).fill(0), p, n: 0, errors: [], level: 0, within: WITHIN0, between: BETWEEN0 };
+  return { w: new Array<number>(K).fill(0), p, n: 0, errors: [], level: 0, levels: [], within: WITHIN0, between: BETWEEN0 };
 }
 
 /** A valid state or a fresh one (a state file from another version is ignored, not trusted). */
 export function restoreState(s: unknown): CalibrationState {
   const c = s as Partial<CalibrationState> | null;
   if (c && Array.isArray(c.w) && c.w.length === K && Array.isArray(c.p) && c.p.length === K * K && typeof c.n === 'number' && [...c.w, ...c.p].every(Number.isFinite)) {
-    return { w: c.w, p: c.p, n: c.n, errors: Array.isArray(c.errors) ? c.errors.filter(Number.isFinite).slice(-ERROR_WINDOW) : [], level: finite(c.level, 0), within: positive(c.within, WITHIN0), between: positive(c.between, BETWEEN0) };
+    return { w: c.w, p: c.p, n: c.n, errors: Array.isArray(c.errors) ? c.errors.filter(Number.isFinite).slice(-ERROR_WINDOW) : [], level: finite(c.level, 0), levels: Array.isArray(c.levels) && c.levels.every(Number.isFinite) ? c.levels : [], within: positive(c.within, WITHIN0), between: positive(c.between, BETWEEN0) };
   }
   return freshState();
 }
