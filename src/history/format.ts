@@ -23,8 +23,8 @@ interface Section {
   readonly rows: readonly (readonly Cell[])[];
 }
 
-const SAVINGS_HEAD = ['queries', 'compared', 'paid $', 'baseline $', 'saved $', 'saved %', 'no baseline', 'no-baseline paid $', 'unpriced'];
-const savingsCells = (l: SavingsLine): Cell[] => [l.queries, l.compared, usd(l.paidUsd), usd(l.baselineUsd), usd(l.savedUsd), pct(l.savedPct), l.noBaseline, usd(l.noBaselinePaidUsd), l.unpriced];
+const SAVINGS_HEAD = ['queries', 'compared', 'paid $', 'baseline $', 'of it estimated $', 'saved $', 'saved %', 'no baseline', 'no-baseline paid $', 'unpriced'];
+const savingsCells = (l: SavingsLine): Cell[] => [l.queries, l.compared, usd(l.paidUsd), usd(l.baselineUsd), usd(l.baselineEstimatedUsd), usd(l.savedUsd), pct(l.savedPct), l.noBaseline, usd(l.noBaselinePaidUsd), l.unpriced];
 const fpCells = (l: FingerprintLine): Cell[] => [oneLine(l.sample, 60), l.engines.join(' '), l.compared, usd(l.paidUsd), usd(l.baselineUsd), usd(l.savedUsd), pct(l.savedPct)];
 const errCells = (key: string, what: string, e: ErrorStats): Cell[] => [key, what, e.n, ratio(e.median), ratio(e.p90)];
 
@@ -74,10 +74,10 @@ function csvCell(c: Cell | null | undefined): string {
 
 /** CSV: one flat table, a `section` column telling total / engine / user / tag / top_saving / top_losing / accuracy apart; raw numbers. */
 function savingsCsv(r: SavingsReport): string {
-  const head = ['section', 'key', 'queries', 'compared', 'paid_usd', 'baseline_usd', 'saved_usd', 'saved_pct', 'no_baseline', 'no_baseline_paid_usd', 'unpriced', 'sample_sql', 'metric', 'n', 'median_rel_error', 'p90_rel_error'];
+  const head = ['section', 'key', 'queries', 'compared', 'paid_usd', 'baseline_usd', 'saved_usd', 'saved_pct', 'no_baseline', 'no_baseline_paid_usd', 'unpriced', 'baseline_estimated_usd', 'sample_sql', 'metric', 'n', 'median_rel_error', 'p90_rel_error'];
   const out: string[] = [head.join(',')];
   const line = (section: string, l: SavingsLine, sample = '') =>
-    out.push([section, l.key, l.queries, l.compared, l.paidUsd, l.baselineUsd, l.savedUsd, l.savedPct, l.noBaseline, l.noBaselinePaidUsd, l.unpriced, sample, '', '', '', ''].map(csvCell).join(','));
+    out.push([section, l.key, l.queries, l.compared, l.paidUsd, l.baselineUsd, l.savedUsd, l.savedPct, l.noBaseline, l.noBaselinePaidUsd, l.unpriced, l.baselineEstimatedUsd, sample, '', '', '', ''].map(csvCell).join(','));
   line('total', r.total);
   for (const l of r.byEngine) line('engine', l);
   for (const l of r.byUser) line('user', l);
@@ -85,7 +85,7 @@ function savingsCsv(r: SavingsReport): string {
   for (const l of r.topSaving) line('top_saving', l, l.sample);
   for (const l of r.topLosing) line('top_losing', l, l.sample);
   for (const a of [r.accuracy.total, ...r.accuracy.byEngine])
-    for (const [metric, e] of [['seconds', a.seconds], ['usd', a.usd]] as const) out.push(['accuracy', a.key, '', '', '', '', '', '', '', '', '', '', metric, e.n, e.median, e.p90].map(csvCell).join(','));
+    for (const [metric, e] of [['seconds', a.seconds], ['usd', a.usd]] as const) out.push(['accuracy', a.key, '', '', '', '', '', '', '', '', '', '', '', metric, e.n, e.median, e.p90].map(csvCell).join(','));
   return out.join('\n') + '\n';
 }
 
@@ -94,7 +94,11 @@ export function formatSavings(r: SavingsReport, format: Format): string {
   if (format === 'json') return JSON.stringify(r, null, 2) + '\n';
   if (format === 'csv') return savingsCsv(r);
   const window = `${r.since ?? 'beginning'} → ${r.until ?? 'now'}`;
-  const headline = r.total.savedPct === null ? `saved ${usd(r.total.savedUsd)} $` : `saved ${usd(r.total.savedUsd)} $ (${pct(r.total.savedPct)}) of ${usd(r.total.baselineUsd)} $ baseline`;
+  const estimatedShare = r.total.baselineUsd > 0 ? (r.total.baselineEstimatedUsd / r.total.baselineUsd) * 100 : null;
+  const headline =
+    r.total.savedPct === null
+      ? `saved ${usd(r.total.savedUsd)} $`
+      : `saved ${usd(r.total.savedUsd)} $ (${pct(r.total.savedPct)}) of ${usd(r.total.baselineUsd)} $ baseline, ${pct(estimatedShare)} of it estimated (queries that ran elsewhere, priced on the baseline before they ran)`;
   if (format === 'markdown') {
     return [`# QueryFlux savings`, '', `Window: ${window}. Baseline: ${r.baseline}. Paid ${usd(r.total.paidUsd)} $, ${headline}.`, ...sections(r).flatMap((s) => ['', `## ${s.title}`, '', s.rows.length ? mdTable(s.head, s.rows) : '_none_'])].join('\n') + '\n';
   }

@@ -39,6 +39,11 @@ export interface SavingsLine {
   readonly baselineUsd: number;
   /** baselineUsd − paidUsd (negative: the routing cost more than the baseline would have). */
   readonly savedUsd: number;
+  /**
+   * The part of baselineUsd that is an estimate: queries that ran elsewhere, priced on the baseline
+   * by the cost model before they ran (the rest is what queries that ran on the baseline cost).
+   */
+  readonly baselineEstimatedUsd: number;
   /** savedUsd / baselineUsd × 100; null when the baseline is 0. */
   readonly savedPct: number | null;
   /** Records with an actual cost but no baseline: counted, their cost reported, never compared. */
@@ -103,7 +108,9 @@ class Acc {
   noBaselinePaid = 0;
   unpriced = 0;
 
-  add(paid: number | null, baseline: number | null): void {
+  baselineEstimated = 0;
+
+  add(paid: number | null, baseline: number | null, estimated: boolean): void {
     this.queries++;
     if (paid === null) this.unpriced++;
     else if (baseline === null) {
@@ -113,6 +120,7 @@ class Acc {
       this.compared++;
       this.paid += paid;
       this.baseline += baseline;
+      if (estimated) this.baselineEstimated += baseline;
     }
   }
 
@@ -127,6 +135,7 @@ class Acc {
       compared: this.compared,
       paidUsd: this.paid,
       baselineUsd: this.baseline,
+      baselineEstimatedUsd: this.baselineEstimated,
       savedUsd: this.saved,
       savedPct: this.baseline > 0 ? (this.saved / this.baseline) * 100 : null,
       noBaseline: this.noBaseline,
@@ -185,10 +194,19 @@ export function baselineOf(e: HistoryEntry, spec: BaselineSpec | undefined): num
   return null;
 }
 
+/** True when a record's baseline under `spec` (baselineOf) is an estimate: it did not run on the baseline. */
+export function baselineEstimated(e: HistoryEntry, spec: BaselineSpec | undefined): boolean {
+  if (spec?.name === undefined) return e.group !== e.baselineGroup;
+  if (e.group === spec.name && e.costUsd !== null) return false;
+  if (e.estimates?.[spec.name] !== undefined) return true;
+  return !(spec.engineGroups?.has(spec.name) === true && e.engine === spec.name && e.costUsd !== null);
+}
+
+const isGroupName = (spec: BaselineSpec): boolean => [...(spec.engineGroups?.values() ?? [])].some((gs) => gs.includes(spec.name!));
+
 function baselineLabel(spec: BaselineSpec | undefined): string {
   if (spec?.name === undefined) return 'per-record baselineUsd';
-  const isGroup = [...(spec.engineGroups?.values() ?? [])].some((gs) => gs.includes(spec.name!));
-  return !isGroup && spec.engineGroups?.has(spec.name) ? `engine ${spec.name}` : `group ${spec.name}`;
+  return !isGroupName(spec) && spec.engineGroups?.has(spec.name) ? `engine ${spec.name}` : `group ${spec.name}`;
 }
 
 /** Fold entries into the report (one pass; memory grows with distinct engines, users, tags and fingerprints). */
@@ -211,14 +229,15 @@ export async function computeSavings(entries: AsyncIterable<HistoryEntry> | Iter
   for await (const e of entries) {
     const paid = e.costUsd;
     const base = paid === null ? null : baselineOf(e, spec);
+    const estimated = base !== null && baselineEstimated(e, spec);
     const engine = e.engine ?? NONE;
-    total.add(paid, base);
-    get(byEngine, engine, newAcc).add(paid, base);
-    get(byUser, e.user, newAcc).add(paid, base);
+    total.add(paid, base, estimated);
+    get(byEngine, engine, newAcc).add(paid, base, estimated);
+    get(byUser, e.user, newAcc).add(paid, base, estimated);
     const tags = e.clientTags.length > 0 ? new Set(e.clientTags) : [UNTAGGED];
-    for (const t of tags) get(byTag, t, newAcc).add(paid, base);
+    for (const t of tags) get(byTag, t, newAcc).add(paid, base, estimated);
     const fp = get(byFingerprint, e.fingerprint || e.sql, () => new FingerprintAcc());
-    fp.add(paid, base);
+    fp.add(paid, base, estimated);
     fp.sample = e.sql;
     if (e.engine !== null) fp.engines.add(e.engine);
 

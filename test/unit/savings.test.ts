@@ -78,7 +78,8 @@ function checkDefaultBaseline(r: SavingsReport): void {
   expect(r.baseline).toBe('per-record baselineUsd');
   // compared r1 (1 vs 3), r2 (2 vs 5), r3 (4 vs 4), r4 (6 vs 5), r7 (0 vs 1): paid 13, baseline 18, saved 5 = 27.78 %;
   // r5 has a cost (0.5) but no baseline; r6 was denied and has no cost.
-  expectLine(r.total, { queries: 7, compared: 5, paidUsd: 13, baselineUsd: 18, savedUsd: 5, savedPct: (5 / 18) * 100, noBaseline: 1, noBaselinePaidUsd: 0.5, unpriced: 1 });
+  // The baseline group is pg: r3 and r4 ran there (4 + 5 measured), r1 r2 r7 ran on duck (3 + 5 + 1 estimated).
+  expectLine(r.total, { queries: 7, compared: 5, paidUsd: 13, baselineUsd: 18, baselineEstimatedUsd: 9, savedUsd: 5, savedPct: (5 / 18) * 100, noBaseline: 1, noBaselinePaidUsd: 0.5, unpriced: 1 });
   // duckdb: r1 r2 r7 compared (3 vs 9), r5 no baseline; postgres: r3 r4 (10 vs 9); (none): r6.
   expectLine(find(r.byEngine, 'duckdb'), { queries: 4, compared: 3, paidUsd: 3, baselineUsd: 9, savedUsd: 6, savedPct: (6 / 9) * 100, noBaseline: 1, noBaselinePaidUsd: 0.5, unpriced: 0 });
   expectLine(find(r.byEngine, 'postgres'), { queries: 2, compared: 2, paidUsd: 10, baselineUsd: 9, savedUsd: -1, savedPct: (-1 / 9) * 100 });
@@ -121,20 +122,20 @@ describe('savings report (hand computation on a fixed history)', () => {
     expect(r.baseline).toBe('group pg');
     // r1 est pg 2.5, r2 est pg 4, r3 ran on pg → 4, r4 ran on pg → 6: paid 13, baseline 16.5, saved 3.5;
     // r5 and r7 have no pg estimate → no baseline (paid 0.5 + 0).
-    expectLine(r.total, { queries: 7, compared: 4, paidUsd: 13, baselineUsd: 16.5, savedUsd: 3.5, savedPct: (3.5 / 16.5) * 100, noBaseline: 2, noBaselinePaidUsd: 0.5, unpriced: 1 });
+    expectLine(r.total, { queries: 7, compared: 4, paidUsd: 13, baselineUsd: 16.5, baselineEstimatedUsd: 6.5, savedUsd: 3.5, savedPct: (3.5 / 16.5) * 100, noBaseline: 2, noBaselinePaidUsd: 0.5, unpriced: 1 });
     expectLine(find(r.byEngine, 'duckdb'), { queries: 4, compared: 2, paidUsd: 3, baselineUsd: 6.5, savedUsd: 3.5, noBaseline: 2 });
   });
 
   it('--baseline postgres (an engine): the estimate of its group; same numbers as group pg here', async () => {
     const r = await computeSavings(entries(), { baseline: { name: 'postgres', engineGroups: ENGINE_GROUPS } });
     expect(r.baseline).toBe('engine postgres');
-    expectLine(r.total, { queries: 7, compared: 4, paidUsd: 13, baselineUsd: 16.5, savedUsd: 3.5, noBaseline: 2 });
+    expectLine(r.total, { queries: 7, compared: 4, paidUsd: 13, baselineUsd: 16.5, baselineEstimatedUsd: 6.5, savedUsd: 3.5, noBaseline: 2 });
   });
 
   it('--baseline duck: queries that ran there cost what they cost; r4 has no duck estimate', async () => {
     const r = await computeSavings(entries(), { baseline: { name: 'duck', engineGroups: ENGINE_GROUPS } });
     // r1 1, r2 2, r3 est duck 3, r5 0.5, r7 0 → paid 1+2+4+0.5+0 = 7.5, baseline 6.5, saved −1; r4 (6) no baseline.
-    expectLine(r.total, { queries: 7, compared: 5, paidUsd: 7.5, baselineUsd: 6.5, savedUsd: -1, noBaseline: 1, noBaselinePaidUsd: 6 });
+    expectLine(r.total, { queries: 7, compared: 5, paidUsd: 7.5, baselineUsd: 6.5, baselineEstimatedUsd: 3, savedUsd: -1, noBaseline: 1, noBaselinePaidUsd: 6 });
     expect(r.topLosing.map((l) => l.fingerprint)).toEqual(['F2']);
   });
 
@@ -150,12 +151,13 @@ describe('savings report (hand computation on a fixed history)', () => {
     expect(JSON.parse(formatSavings(r, 'json'))).toEqual(JSON.parse(JSON.stringify(r)));
     const csv = formatSavings(r, 'csv').trim().split('\n');
     expect(csv[0]).toMatch(/^section,key,queries,compared,paid_usd,baseline_usd,saved_usd,saved_pct/);
-    expect(csv[1]).toBe('total,total,7,5,13,18,5,27.77777777777778,1,0.5,1,,,,,');
+    expect(csv[1]).toBe('total,total,7,5,13,18,5,27.77777777777778,1,0.5,1,9,,,,,');
     expect(csv.filter((l) => l.startsWith('engine,'))).toHaveLength(3);
     expect(csv.filter((l) => l.startsWith('accuracy,'))).toHaveLength(6);
     const md = formatSavings(r, 'markdown');
-    expect(md).toContain('Paid 13.00 $, saved 5.00 $ (27.8%) of 18.00 $ baseline');
-    expect(md).toContain('| etl | 3 | 3 | 3.00 | 9.00 | 6.00 | 66.7% |');
+    expect(md).toContain('Paid 13.00 $, saved 5.00 $ (27.8%) of 18.00 $ baseline, 50.0% of it estimated');
+    // etl: r1 r2 r7 all ran on duck: their whole baseline (9) is pg's estimate.
+    expect(md).toContain('| etl | 3 | 3 | 3.00 | 9.00 | 9.00 | 6.00 | 66.7% |');
     const table = formatSavings(r, 'table');
     expect(table).toContain('paid 13.00 $, saved 5.00 $ (27.8%) of 18.00 $ baseline');
     expect(table).toMatch(/Top losing queries[^\n]*\n[^\n]+\n[^\n]+\nselect 3 \/\* F3 \*\//);
