@@ -631,7 +631,9 @@ function columnSizes(st: TableStats): { undeclared: number; smallest: number } {
 export function toNumber(v: number | string): number {
   if (typeof v === 'number') return v;
   if (/^\d{4}-\d{2}-\d{2}/.test(v)) {
-    const iso = v.length === 10 ? `${v}T00:00:00Z` : `${v.replace(' ', 'T')}${/[zZ]|[+-]\d\d:?\d\d$/.test(v) ? '' : 'Z'}`;
+    // PostgreSQL prints offsets as +00 or +05:30; Date.parse wants +00:00.
+    const t = v.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00');
+    const iso = v.length === 10 ? `${v}T00:00:00Z` : `${t}${/[zZ]|[+-]\d\d:?\d\d$/.test(t) ? '' : 'Z'}`;
     return Date.parse(iso);
   }
   return Number(v);

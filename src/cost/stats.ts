@@ -4,6 +4,7 @@
  * always off the query path. Declared numbers win over fetched ones.
  */
 import type { Engine } from '../engines/engine.js';
+import { toNumber } from './model.js';
 
 export interface TableStats {
   readonly rows: number;
@@ -21,6 +22,14 @@ export interface TableStats {
 const CATALOG_SQL: Readonly<Record<string, string>> = {
   duckdb: `SELECT schema_name, table_name, estimated_size, column_count, estimated_size * column_count * 8 FROM duckdb_tables() WHERE NOT internal AND schema_name NOT IN ('qfpg')`,
   postgres: `SELECT n.nspname, c.relname, greatest(c.reltuples, 0)::bigint, c.relnatts, pg_table_size(c.oid) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'm', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'`,
+};
+
+/**
+ * Per-column statistics where the engine keeps them (PostgreSQL's ANALYZE, in pg_stats): the most
+ * common values with their shares, and the histogram's first and last bound as the column's range.
+ */
+const COLUMN_SQL: Readonly<Record<string, string>> = {
+  postgres: `SELECT schemaname, tablename, attname, array_to_json(most_common_vals::text::text[])::text, array_to_json(most_common_freqs)::text, (histogram_bounds::text::text[])[1], (histogram_bounds::text::text[])[cardinality(histogram_bounds::text::text[])] FROM pg_stats WHERE schemaname NOT IN ('pg_catalog', 'information_schema')`,
 };
 
 export class TableStatsStore {
@@ -89,5 +98,59 @@ export async function fetchTableStats(engine: Engine): Promise<Map<string, Table
   } finally {
     await stream.close();
   }
+  const columnSql = COLUMN_SQL[engine.kind];
+  if (columnSql !== undefined && out.size > 0) await addColumnStats(engine, columnSql, out);
   return out;
+}
+
+type MutableStats = { -readonly [K in keyof TableStats]: TableStats[K] };
+
+/** Merge per-column statistics (common values, ranges) into tables already read. */
+async function addColumnStats(engine: Engine, sql: string, out: Map<string, TableStats>): Promise<void> {
+  const cols = new Map<string, { values: Record<string, Record<string, number>>; ranges: Record<string, { min: number | string; max: number | string }> }>();
+  const stream = await engine.execute({ sql });
+  try {
+    for await (const batch of stream.batches()) {
+      for (const row of batch) {
+        const key = `${String(row[0]).toLowerCase()}.${String(row[1]).toLowerCase()}`;
+        const column = String(row[2]).toLowerCase();
+        const c = cols.get(key) ?? { values: {}, ranges: {} };
+        cols.set(key, c);
+        const vals = parseJsonArray(row[3]);
+        const freqs = parseJsonArray(row[4]);
+        if (vals !== undefined && freqs !== undefined && vals.length === freqs.length && vals.length > 0) {
+          const m: Record<string, number> = {};
+          for (let i = 0; i < vals.length; i++) if (typeof freqs[i] === 'number') m[String(vals[i])] = freqs[i] as number;
+          c.values[column] = m;
+        }
+        const [lo, hi] = [row[5], row[6]];
+        // Only bounds that read as numbers, dates or timestamps give a range selectivity.
+        if (lo !== null && hi !== null && lo !== undefined && hi !== undefined && Number.isFinite(toNumber(String(lo))) && Number.isFinite(toNumber(String(hi)))) {
+          c.ranges[column] = { min: String(lo), max: String(hi) };
+        }
+      }
+    }
+  } finally {
+    await stream.close();
+  }
+  for (const [key, c] of cols) {
+    const base = out.get(key);
+    if (base === undefined) continue;
+    const merged: MutableStats = { ...base };
+    if (Object.keys(c.values).length > 0) merged.columnValues = c.values;
+    if (Object.keys(c.ranges).length > 0) merged.columnRanges = c.ranges;
+    out.set(key, merged);
+    const table = key.slice(key.indexOf('.') + 1);
+    if (out.get(table) === base) out.set(table, merged);
+  }
+}
+
+function parseJsonArray(v: unknown): unknown[] | undefined {
+  if (v === null || v === undefined) return undefined;
+  try {
+    const x: unknown = JSON.parse(String(v));
+    return Array.isArray(x) ? x : undefined;
+  } catch {
+    return undefined;
+  }
 }
