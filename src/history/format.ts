@@ -39,6 +39,7 @@ function sections(r: SavingsReport): Section[] {
   return [
     { title: 'Total', head: ['', ...SAVINGS_HEAD], rows: [['total', ...savingsCells(r.total)]] },
     by('By engine', 'engine', r.byEngine),
+    by('By group', 'group', r.byGroup),
     by('By user', 'user', r.byUser),
     by('By tag', 'tag', r.byTag),
     { title: 'Top saving queries (by fingerprint)', head: fpHead, rows: r.topSaving.map(fpCells) },
@@ -72,7 +73,7 @@ function csvCell(c: Cell | null | undefined): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** CSV: one flat table, a `section` column telling total / engine / user / tag / top_saving / top_losing / accuracy apart; raw numbers. */
+/** CSV: one flat table, a `section` column telling total / engine / group / user / tag / top_saving / top_losing / accuracy apart; raw numbers. */
 function savingsCsv(r: SavingsReport): string {
   const head = ['section', 'key', 'queries', 'compared', 'paid_usd', 'baseline_usd', 'saved_usd', 'saved_pct', 'no_baseline', 'no_baseline_paid_usd', 'unpriced', 'baseline_estimated_usd', 'sample_sql', 'metric', 'n', 'median_rel_error', 'p90_rel_error'];
   const out: string[] = [head.join(',')];
@@ -80,6 +81,7 @@ function savingsCsv(r: SavingsReport): string {
     out.push([section, l.key, l.queries, l.compared, l.paidUsd, l.baselineUsd, l.savedUsd, l.savedPct, l.noBaseline, l.noBaselinePaidUsd, l.unpriced, l.baselineEstimatedUsd, sample, '', '', '', ''].map(csvCell).join(','));
   line('total', r.total);
   for (const l of r.byEngine) line('engine', l);
+  for (const l of r.byGroup) line('group', l);
   for (const l of r.byUser) line('user', l);
   for (const l of r.byTag) line('tag', l);
   for (const l of r.topSaving) line('top_saving', l, l.sample);

@@ -81,6 +81,8 @@ export interface SavingsReport {
   readonly baseline: string;
   readonly total: SavingsLine;
   readonly byEngine: readonly SavingsLine[];
+  /** By cluster group (two groups of one engine kind, e.g. a warm cluster and a lake, apart). */
+  readonly byGroup: readonly SavingsLine[];
   readonly byUser: readonly SavingsLine[];
   readonly byTag: readonly SavingsLine[];
   readonly topSaving: readonly FingerprintLine[];
@@ -214,6 +216,7 @@ export async function computeSavings(entries: AsyncIterable<HistoryEntry> | Iter
   const spec = opts.baseline;
   const total = new Acc();
   const byEngine = new Map<string, Acc>();
+  const byGroup = new Map<string, Acc>();
   const byUser = new Map<string, Acc>();
   const byTag = new Map<string, Acc>();
   const byFingerprint = new Map<string, FingerprintAcc>();
@@ -233,6 +236,7 @@ export async function computeSavings(entries: AsyncIterable<HistoryEntry> | Iter
     const engine = e.engine ?? NONE;
     total.add(paid, base, estimated);
     get(byEngine, engine, newAcc).add(paid, base, estimated);
+    get(byGroup, e.group ?? NONE, newAcc).add(paid, base, estimated);
     get(byUser, e.user, newAcc).add(paid, base, estimated);
     const tags = e.clientTags.length > 0 ? new Set(e.clientTags) : [UNTAGGED];
     for (const t of tags) get(byTag, t, newAcc).add(paid, base, estimated);
@@ -269,6 +273,7 @@ export async function computeSavings(entries: AsyncIterable<HistoryEntry> | Iter
     baseline: baselineLabel(spec),
     total: total.line('total'),
     byEngine: lines(byEngine),
+    byGroup: lines(byGroup),
     byUser: lines(byUser),
     byTag: lines(byTag),
     topSaving: fps.filter((f) => f.savedUsd > 0).sort((a, b) => b.savedUsd - a.savedUsd || a.key.localeCompare(b.key)).slice(0, top),

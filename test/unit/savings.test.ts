@@ -85,6 +85,10 @@ function checkDefaultBaseline(r: SavingsReport): void {
   expectLine(find(r.byEngine, 'postgres'), { queries: 2, compared: 2, paidUsd: 10, baselineUsd: 9, savedUsd: -1, savedPct: (-1 / 9) * 100 });
   expectLine(find(r.byEngine, '(none)'), { queries: 1, compared: 0, paidUsd: 0, baselineUsd: 0, savedPct: null, unpriced: 1 });
   expect(r.byEngine.map((l) => l.key)).toEqual(['postgres', 'duckdb', '(none)']); // by money paid
+  // Groups: pg r3 r4 (10 vs 9, both measured); duck r1 r2 r7 (3 vs 9, all estimated) + r5 no baseline; (none) r6.
+  expectLine(find(r.byGroup, 'pg'), { queries: 2, compared: 2, paidUsd: 10, baselineUsd: 9, baselineEstimatedUsd: 0, savedUsd: -1 });
+  expectLine(find(r.byGroup, 'duck'), { queries: 4, compared: 3, paidUsd: 3, baselineUsd: 9, baselineEstimatedUsd: 9, savedUsd: 6, noBaseline: 1 });
+  expectLine(find(r.byGroup, '(none)'), { queries: 1, compared: 0, unpriced: 1 });
   expectLine(find(r.byUser, 'alice'), { queries: 3, compared: 3, paidUsd: 3, baselineUsd: 9, savedUsd: 6 });
   expectLine(find(r.byUser, 'bob'), { queries: 2, compared: 2, paidUsd: 10, baselineUsd: 9, savedUsd: -1 });
   expectLine(find(r.byUser, 'carol'), { queries: 2, compared: 0, noBaseline: 1, noBaselinePaidUsd: 0.5, unpriced: 1, savedPct: null });
