@@ -394,7 +394,7 @@ export class CostModel {
     const y = logActual - level;
     // How far a shape's runs scatter around its own mean, and a new shape around the model (before this run moved it).
     if (seen === undefined) st.between += VARIANCE_RATE * ((logActual - logEst - levelBefore) ** 2 - st.between);
-    else st.within += VARIANCE_RATE * ((y - seen.y) ** 2 - st.within);
+    else if (seen.n > 1) st.within += VARIANCE_RATE * ((y - seen.y) ** 2 - st.within); // (not against a cold first run)
     remember(mem, analysis.fingerprint, seen, y, x, Math.log(prior));
     if (key !== undefined) remember(mem, key, sub, y, x, Math.log(prior));
     this.dirty = true;
@@ -578,15 +578,21 @@ function blend(st: CalibrationState, m: ShapeMemory, under: number, cx: number, 
   return trust * own + (1 - trust) * under;
 }
 
-/** One run of a shape into its memory: a running mean, then an exponential average over ≈ 10 runs. */
+/**
+ * One run of a shape into its memory: a running mean, then an exponential average over ≈ 10 runs.
+ * The second run replaces the first: a shape's first run on a cluster is often a cold one (its
+ * data, plans and caches touched for the first time) — on the savings benchmark 3–5× its later
+ * runs — and averaging it in kept the estimate high for ten runs and, through the misses of the
+ * runs after it, pulled the cluster's level down for every other shape.
+ */
 function remember(mem: LruCache<string, ShapeMemory>, fingerprint: string, seen: ShapeMemory | undefined, y: number, x: Float64Array, logPrior: number): void {
   if (seen === undefined) {
     mem.set(fingerprint, { n: 1, y, x: Float64Array.from(x), p: logPrior });
     return;
   }
   seen.n++;
-  const r = 1 / Math.min(seen.n, 10);
-  seen.y += step(y - seen.y) * r;
+  const r = seen.n === 2 ? 1 : 1 / Math.min(seen.n, 10);
+  seen.y += seen.n === 2 ? y - seen.y : step(y - seen.y) * r;
   for (let i = 0; i < K; i++) seen.x[i] = seen.x[i]! + (x[i]! - seen.x[i]!) * r;
   seen.p += (logPrior - seen.p) * r;
 }

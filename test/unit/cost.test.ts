@@ -227,8 +227,8 @@ describe('calibration', () => {
       expect(est(q(v), duck) / t).toBeGreaterThan(0.9);
       expect(est(q(v), duck) / t).toBeLessThan(1.1);
     }
-    const cart = est(q('cart'), duck); // not seen: the shape's mean over both
-    expect(cart).toBeGreaterThan(0.1);
+    const cart = est(q('cart'), duck); // not seen: the shape's memory, within what its runs took
+    expect(cart).toBeGreaterThan(0.08);
     expect(cart).toBeLessThan(0.4);
     // Values of a column without value statistics (keys) share the shape's memory.
     const byId = (id: number) => analyze(`select count(*) from ev where id = ${id}`, 'postgres');
