@@ -15,7 +15,8 @@
  * after the other, so machine noise hits all runs alike. Writes bench/results/savings.json.
  *
  * Env: SAVINGS_EVENTS (3,000,000), SAVINGS_WARMUP (100 statements, each run on both groups),
- * SAVINGS_QUERIES (120), SAVINGS_DIR (/tmp/queryflux-savings), SAVINGS_WARM_NODES (4).
+ * SAVINGS_QUERIES (120), SAVINGS_DIR (/tmp/queryflux-savings), SAVINGS_WARM_NODES (4),
+ * SAVINGS_SEEDS (1,2: the warm-up's and the measured run's).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -40,8 +41,8 @@ const QUERIES = Number(process.env.SAVINGS_QUERIES ?? 120);
 const DIR = resolve(process.env.SAVINGS_DIR ?? '/tmp/queryflux-savings');
 const WARM_NODES = Number(process.env.SAVINGS_WARM_NODES ?? 4);
 const CONFIG = 'examples/savings/gateway.yaml';
-const SEED_WARMUP = 1;
-const SEED_MEASURED = 2;
+/** The workload's seeds (warm-up, measured run): the recorded runs use 1 and 2; other seeds check that the model was not fitted to those statements. */
+const [SEED_WARMUP, SEED_MEASURED] = (process.env.SAVINGS_SEEDS ?? '1,2').split(',').map(Number) as [number, number];
 /** Seconds of data per event (generate.sql: i * 1.2 s). */
 const SECONDS_PER_EVENT = 1.2;
 

@@ -512,9 +512,8 @@ function levelAt(st: CalibrationState, z: number): number {
  * whole cluster shows in every size at once), the sizes near z by rate·(what that leaves).
  */
 function moveLevel(st: CalibrationState, z: number, rate: number, e: number): void {
-  const sized = levelAt(st, z) - st.level;
   st.level += rate * e;
-  const left = e - rate * e - sized;
+  const left = e - rate * e;
   const max = kernel(z, KERNEL);
   for (let i = 0; i < KERNEL.length; i++) st.levels[i] = (st.levels[i] ?? 0) + (rate * left * KERNEL[i]!) / max;
 }
