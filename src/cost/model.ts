@@ -286,16 +286,11 @@ export class CostModel {
       const s = this.opts.stats.lookup(table, group);
       if (s !== undefined) known++;
       const st: TableStats = s ?? UNKNOWN_TABLE;
-      const owns = (column: string): string | undefined => {
-        if (column.startsWith(`${table}.`)) return column.slice(table.length + 1);
-        if (!column.includes('.') && (single || st.columnBytes?.[column] !== undefined)) return column;
-        return undefined;
-      };
       let tableBytes = st.bytes;
       if (columnar && !a.starTables.includes(table)) {
         const used = new Set<string>();
         for (const c of a.columns) {
-          const name = owns(c);
+          const name = owns(c, table, single, st);
           if (name !== undefined) used.add(name);
         }
         const perColumn = st.columns !== undefined ? st.bytes / st.columns : undefined;
@@ -312,12 +307,13 @@ export class CostModel {
       let sel = 1;
       let pruned = 1;
       // Bounds on one column from several predicates (a >= x AND a < y) make one range.
-      const bounds = new Map<string, { low?: number; high?: number }>();
+      let bounds: Map<string, { low?: number; high?: number }> | undefined;
       for (const p of a.predicates) {
-        const col = owns(p.column);
+        const col = owns(p.column, table, single, st);
         if (col === undefined) continue;
         const r = st.columnRanges?.[col];
         if (r !== undefined && p.op === 'range' && (p.low !== undefined || p.high !== undefined)) {
+          bounds ??= new Map();
           const b = bounds.get(col) ?? {};
           const lo = p.low === undefined ? undefined : toNumber(p.low);
           const hi = p.high === undefined ? undefined : toNumber(p.high);
@@ -334,7 +330,7 @@ export class CostModel {
         }
         sel *= p.op === 'in' ? Math.min(1, SELECTIVITY.in * p.values) : SELECTIVITY[p.op];
       }
-      for (const [col, b] of bounds) {
+      if (bounds !== undefined) for (const [col, b] of bounds) {
         const f = rangeFraction(b.low, b.high, st.columnRanges![col]) ?? SELECTIVITY.range;
         sel *= f;
         if (columnar && st.sortedBy?.includes(col)) pruned = Math.min(pruned, f);
@@ -465,6 +461,18 @@ export class CostModel {
     if (this.saveTimer) clearInterval(this.saveTimer);
     await this.save();
   }
+}
+
+/**
+ * The name of `column` (as the analysis reports it) within `table`, or undefined when it is not
+ * the table's: `table.col` is, an unqualified name is when the statement reads one table or the
+ * table's statistics list it.
+ */
+function owns(column: string, table: string, single: boolean, st: TableStats): string | undefined {
+  const n = table.length;
+  if (column.length > n + 1 && column.charCodeAt(n) === 46 /* . */ && column.startsWith(table)) return column.slice(n + 1);
+  if (!column.includes('.') && (single || st.columnBytes?.[column] !== undefined)) return column;
+  return undefined;
 }
 
 /** Version of the calibration state file (2: shapes remember their own means, see ShapeMemory). */
@@ -665,9 +673,12 @@ export function priorSeconds(card: PricingCard, a: Analysis, s: Shape): number {
   return card.performance.overheadMs / 1000 + (scanMb / card.performance.mbPerSecond) * complexity;
 }
 
+/** Scratch regressors: one vector per call would be allocated on every estimate; none is kept past the call (memories copy it). */
+const X = new Float64Array(K);
+
 function regressors(a: Analysis, s: Shape): Float64Array {
   const f = a.features;
-  const x = new Float64Array(K);
+  const x = X;
   x[0] = 1;
   x[1] = Math.log1p(s.bytes / 1e6);
   x[2] = Math.log1p(s.rows / 1e3);
