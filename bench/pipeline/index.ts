@@ -7,20 +7,27 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { pino } from 'pino';
-import { analyze, clearAnalysisCache, parseCount, warmUpAnalysis } from '../../src/analysis/analyzer.js';
-import { loadCards } from '../../src/cost/cards.js';
-import { BUILTIN_CARDS } from '../../src/cost/index.js';
-import { CostModel } from '../../src/cost/model.js';
-import { TableStatsStore } from '../../src/cost/stats.js';
-import { TPCH_QUERIES } from '../../test/fixtures/tpch-queries.js';
-import { parseConfig } from '../../src/config/load.js';
-import { newSession, type QueryRequest } from '../../src/core/types.js';
-import { buildRouterChain } from '../../src/routing/chain.js';
-import { PolicyRouter } from '../../src/routing/policy/router.js';
+import type { QueryRequest } from '../../src/core/types.js';
+import type { PolicyRouter as PolicyRouterClass } from '../../src/routing/policy/router.js';
 import type { RoutingInput } from '../../src/routing/types.js';
-import { Translator } from '../../src/translate/translator.js';
-import { registerDefaultFixups } from '../../src/translate/fixups.js';
+import { TPCH_QUERIES } from '../../test/fixtures/tpch-queries.js';
+import { codeBase } from '../compiled.js';
 import { measure, summarize } from '../overhead/stats.js';
+
+// The gateway's modules, compiled (dist/) unless BENCH_SOURCE=src: see bench/compiled.ts.
+const base = await codeBase();
+const load = async <T>(path: string): Promise<T> => (await import(`${base}${path}`)) as T;
+const { analyze, clearAnalysisCache, parseCount, warmUpAnalysis } = await load<typeof import('../../src/analysis/analyzer.js')>('analysis/analyzer.js');
+const { loadCards } = await load<typeof import('../../src/cost/cards.js')>('cost/cards.js');
+const { BUILTIN_CARDS } = await load<typeof import('../../src/cost/index.js')>('cost/index.js');
+const { CostModel } = await load<typeof import('../../src/cost/model.js')>('cost/model.js');
+const { TableStatsStore } = await load<typeof import('../../src/cost/stats.js')>('cost/stats.js');
+const { parseConfig } = await load<typeof import('../../src/config/load.js')>('config/load.js');
+const { newSession } = await load<typeof import('../../src/core/types.js')>('core/types.js');
+const { buildRouterChain } = await load<typeof import('../../src/routing/chain.js')>('routing/chain.js');
+const { PolicyRouter } = await load<typeof import('../../src/routing/policy/router.js')>('routing/policy/router.js');
+const { Translator } = await load<typeof import('../../src/translate/translator.js')>('translate/translator.js');
+const { registerDefaultFixups } = await load<typeof import('../../src/translate/fixups.js')>('translate/fixups.js');
 
 const N = Number(process.env.BENCH_DECISIONS ?? 100_000);
 
@@ -80,7 +87,7 @@ export async function main(): Promise<void> {
 
   const decision = chain.route(input());
   const verdicts = chain.explain(input()).verdicts.length;
-  const policy = chain.routers.find((r): r is PolicyRouter => r instanceof PolicyRouter)!;
+  const policy = chain.routers.find((r): r is PolicyRouterClass => r instanceof PolicyRouter)!;
   const translator = new Translator();
   registerDefaultFixups(translator);
   // As the gateway does at start: before polyglot is loaded, results are provisional and not cached.
