@@ -72,7 +72,8 @@ export async function startCostModel(config: ResolvedConfig, groups: ReadonlyMap
     const merged = new Map<string, TableStats>();
     for (const e of engines) {
       try {
-        for (const [k, v] of await fetchTableStats(e)) if (!merged.has(k)) merged.set(k, v);
+        const warn = (message: string): void => logger.warn({ engine: e.kind }, message);
+        for (const [k, v] of await fetchTableStats(e, warn)) if (!merged.has(k)) merged.set(k, v);
       } catch (err) {
         logger.warn({ err: (err as Error).message, engine: e.kind }, 'cannot read table statistics');
       }

@@ -78,7 +78,7 @@ function normalize(s: TableStats): TableStats {
 }
 
 /** Read table statistics from one engine's catalog (DuckDB and PostgreSQL; others: none). */
-export async function fetchTableStats(engine: Engine): Promise<Map<string, TableStats>> {
+export async function fetchTableStats(engine: Engine, warn?: (message: string) => void): Promise<Map<string, TableStats>> {
   const out = new Map<string, TableStats>();
   const sql = CATALOG_SQL[engine.kind];
   if (sql === undefined) return out;
@@ -99,7 +99,15 @@ export async function fetchTableStats(engine: Engine): Promise<Map<string, Table
     await stream.close();
   }
   const columnSql = COLUMN_SQL[engine.kind];
-  if (columnSql !== undefined && out.size > 0) await addColumnStats(engine, columnSql, out);
+  if (columnSql !== undefined && out.size > 0) {
+    // Per-column statistics refine what the tables say; a failure to read them (permissions on
+    // pg_stats, an exotic column type) must not lose the tables' rows and bytes.
+    try {
+      await addColumnStats(engine, columnSql, out);
+    } catch (err) {
+      warn?.(`cannot read column statistics (tables only): ${(err as Error).message}`);
+    }
+  }
   return out;
 }
 
