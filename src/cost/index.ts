@@ -43,7 +43,7 @@ export function costTargets(config: ResolvedConfig, cards: ReadonlyMap<string, P
 }
 
 /** The cost model of a config, without engines (CLI): declared statistics plus those saved with the calibration state. */
-export function costModelFor(config: ResolvedConfig, opts: { fresh?: boolean } = {}): CostModel {
+export function costModelFor(config: ResolvedConfig, opts: { fresh?: boolean; onSaveError?: (err: Error) => void } = {}): CostModel {
   const cfg = config.raw.costModel;
   const cards = cardsFor(config);
   const baselineGroup = cfg.baselineGroup ?? config.raw.routingFallback;
@@ -56,6 +56,7 @@ export function costModelFor(config: ResolvedConfig, opts: { fresh?: boolean } =
     baselineGroup,
     calibration: { ...cfg.calibration, statePath },
     fresh: opts.fresh,
+    onSaveError: opts.onSaveError,
   });
 }
 
@@ -63,7 +64,7 @@ export async function startCostModel(config: ResolvedConfig, groups: ReadonlyMap
   const cfg = config.raw.costModel;
   if (!cfg.enabled) return undefined;
   const cards = cardsFor(config);
-  const model = costModelFor(config);
+  const model = costModelFor(config, { onSaveError: (err) => logger.warn({ err: err.message }, 'cannot save the calibration state (costModel.calibration.statePath); retrying in 30 s') });
   const engines = new Set<Engine>();
   for (const g of groups.values()) for (const m of g.members) engines.add(m.engine);
   const stats = model.stats;

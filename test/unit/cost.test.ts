@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -163,7 +163,8 @@ describe('calibration', () => {
     expect(m.accuracy().c!.observations).toBe(200);
     return m.close().then(() => {
       const again = model([target], stats, statePath);
-      expect(again.estimateTarget(shapes[2]!, target).seconds).toBeCloseTo(m.estimateTarget(shapes[2]!, target).seconds, 9);
+      // Shapes are saved to six decimals (log space): the same estimate to a relative 1e-5.
+      expect(again.estimateTarget(shapes[2]!, target).seconds / m.estimateTarget(shapes[2]!, target).seconds).toBeCloseTo(1, 5);
       void again.close();
     });
   });
@@ -235,6 +236,35 @@ describe('calibration', () => {
     observe(byId(1), 1);
     observe(byId(2), 0.1);
     expect(est(byId(1), duck)).toBeCloseTo(est(byId(2), duck), 9);
+  });
+
+  it('saves thousands of shapes in slices, atomically, one save after another; a restart reads them all', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qf-cal-'));
+    const statePath = join(dir, 'cal.json');
+    const target: CostTarget = { cluster: 'c', group: 'g', engineKind: 'duckdb', card: card('duckdb'), weight: 1 };
+    const m = model([target], new TableStatsStore(), statePath);
+    const shapes = Array.from({ length: 1200 }, (_, i) => analyze(`select count(*) from t${i}`, 'postgres'));
+    for (const a of shapes) m.observe({ cluster: 'c', group: 'g', status: 'ok', durationMs: 10, queuedMs: 0 }, a);
+    // Two saves asked for at once (the 30 s timer and shutdown): they run one after the other.
+    const first = m.save();
+    m.touch();
+    await Promise.all([first, m.save()]);
+    expect(readdirSync(dir)).toEqual(['cal.json']); // no temporary file left
+    const saved = JSON.parse(readFileSync(statePath, 'utf8')) as { version: number; shapes: Record<string, unknown[]> };
+    expect(saved.version).toBe(2);
+    expect(saved.shapes.c).toHaveLength(1200);
+    const again = model([target], new TableStatsStore(), statePath);
+    expect(again.estimateTarget(shapes[1100]!, target).seconds / m.estimateTarget(shapes[1100]!, target).seconds).toBeCloseTo(1, 5);
+    await Promise.all([m.close(), again.close()]);
+  });
+
+  it('a save that cannot write rejects its caller, keeps the state to save, and does not stop the next save', async () => {
+    const target: CostTarget = { cluster: 'c', group: 'g', engineKind: 'duckdb', card: card('duckdb'), weight: 1 };
+    const m = model([target], new TableStatsStore(), '/dev/null/not-a-dir/cal.json');
+    m.observe({ cluster: 'c', group: 'g', status: 'ok', durationMs: 10, queuedMs: 0 }, analyze('select 1', 'postgres'));
+    await expect(m.save()).rejects.toThrow(/ENOTDIR|not a directory/i);
+    await expect(m.save()).rejects.toThrow(/ENOTDIR|not a directory/i); // still dirty: tried again
+    await expect(m.close()).rejects.toThrow();
   });
 
   it('a state file of version 1 keeps its weights but not its shapes (their residuals were against the weights of their day)', () => {
