@@ -2,7 +2,9 @@
  * The gateway's code as production runs it, for in-process benchmarks: dist/ (compiled with
  * tsconfig.build.json once per benchmark process), or src/ with BENCH_SOURCE=src. tsx's on-the-fly
  * transform wraps every closure in an `__name` helper, which made bench/pipeline's cost estimate
- * read ≈ 3× what the compiled gateway pays.
+ * read ≈ 6× what the compiled gateway pays. Used by bench/pipeline, bench/translate and
+ * bench/history; bench/overhead runs the compiled gateway in a child process of its own, and
+ * bench/dispatch still runs src/ under tsx (through test/support's gateway).
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -19,4 +21,9 @@ export function codeBase(): Promise<string> {
     return new URL('../dist/', import.meta.url).href;
   })();
   return built;
+}
+
+/** One of the gateway's modules (`load<typeof import('../src/x.js')>('x.js')`), compiled unless BENCH_SOURCE=src. */
+export async function load<T>(path: string): Promise<T> {
+  return (await import(`${await codeBase()}${path}`)) as T;
 }

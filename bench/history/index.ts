@@ -14,9 +14,13 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pino } from 'pino';
 import type { OutcomeSink, QueryOutcome } from '../../src/core/outcome.js';
 import type { PersistenceConfig } from '../../src/history/db.js';
-import { History } from '../../src/history/history.js';
+import type { History as HistoryT } from '../../src/history/history.js';
 import { startPostgres } from '../../test/support/postgres-server.js';
+import { load } from '../compiled.js';
 import { summarize } from '../overhead/stats.js';
+
+// The gateway's modules, compiled (dist/) unless BENCH_SOURCE=src: see bench/compiled.ts.
+const { History } = await load<typeof import('../../src/history/history.js')>('history/history.js');
 
 const HOT_CALLS = Number(process.env.BENCH_HISTORY_CALLS ?? 200_000);
 const SUSTAINED_ROWS = Number(process.env.BENCH_HISTORY_ROWS ?? 100_000);
@@ -42,7 +46,7 @@ function outcome(): QueryOutcome {
 const sqliteCfg = (path: string, over: Partial<PersistenceConfig> = {}): PersistenceConfig => ({ type: 'sqlite', path, flushIntervalMs: 1000, batchSize: 500, maxBufferRows: 50_000, redactSql: false, ...over });
 
 /** µs per record() call, history writer vs no-op sink, alternating rounds of 1000 calls. */
-async function hotPath(history: History): Promise<{ noop: ReturnType<typeof summarize>; history: ReturnType<typeof summarize>; addedP50: number; addedP99: number }> {
+async function hotPath(history: HistoryT): Promise<{ noop: ReturnType<typeof summarize>; history: ReturnType<typeof summarize>; addedP50: number; addedP99: number }> {
   const noop: OutcomeSink = { record: () => undefined };
   const pool = Array.from({ length: 1000 }, outcome);
   const samples = { noop: [] as number[], history: [] as number[] };
@@ -83,7 +87,7 @@ async function steady(sink: OutcomeSink | undefined): Promise<{ p50Ms: number; p
 }
 
 /** Rows/s: record `n` outcomes as fast as the writer takes them (never over its buffer), until all are written. */
-async function sustained(history: History, n: number): Promise<{ rows: number; seconds: number; rowsPerSec: number; batchMs: ReturnType<typeof summarize>; dropped: number }> {
+async function sustained(history: HistoryT, n: number): Promise<{ rows: number; seconds: number; rowsPerSec: number; batchMs: ReturnType<typeof summarize>; dropped: number }> {
   const before = history.writer.getStats();
   const t0 = performance.now();
   for (let i = 0; i < n; i++) {

@@ -11,12 +11,10 @@ import type { QueryRequest } from '../../src/core/types.js';
 import type { PolicyRouter as PolicyRouterClass } from '../../src/routing/policy/router.js';
 import type { RoutingInput } from '../../src/routing/types.js';
 import { TPCH_QUERIES } from '../../test/fixtures/tpch-queries.js';
-import { codeBase } from '../compiled.js';
+import { load } from '../compiled.js';
 import { measure, summarize } from '../overhead/stats.js';
 
 // The gateway's modules, compiled (dist/) unless BENCH_SOURCE=src: see bench/compiled.ts.
-const base = await codeBase();
-const load = async <T>(path: string): Promise<T> => (await import(`${base}${path}`)) as T;
 const { analyze, clearAnalysisCache, parseCount, warmUpAnalysis } = await load<typeof import('../../src/analysis/analyzer.js')>('analysis/analyzer.js');
 const { loadCards } = await load<typeof import('../../src/cost/cards.js')>('cost/cards.js');
 const { BUILTIN_CARDS } = await load<typeof import('../../src/cost/index.js')>('cost/index.js');

@@ -8,11 +8,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import type { Dialect } from '../../src/core/types.js';
-import { registerDefaultFixups } from '../../src/translate/fixups.js';
-import { loadPolyglot, transpile } from '../../src/translate/polyglot.js';
-import { Translator } from '../../src/translate/translator.js';
 import { TPCH_QUERIES } from '../../test/fixtures/tpch-queries.js';
+import { load } from '../compiled.js';
 import { measure, summarize } from '../overhead/stats.js';
+
+// The gateway's modules, compiled (dist/) unless BENCH_SOURCE=src: see bench/compiled.ts.
+const { registerDefaultFixups } = await load<typeof import('../../src/translate/fixups.js')>('translate/fixups.js');
+const { loadPolyglot, transpile } = await load<typeof import('../../src/translate/polyglot.js')>('translate/polyglot.js');
+const { Translator } = await load<typeof import('../../src/translate/translator.js')>('translate/translator.js');
 
 const N = Number(process.env.BENCH_DECISIONS ?? 100_000);
 const UNCACHED = Number(process.env.BENCH_TRANSLATE_UNCACHED ?? 40);
