@@ -2,9 +2,8 @@
  * The gateway's code as production runs it, for in-process benchmarks: dist/ (compiled with
  * tsconfig.build.json once per benchmark process), or src/ with BENCH_SOURCE=src. tsx's on-the-fly
  * transform wraps every closure in an `__name` helper, which made bench/pipeline's cost estimate
- * read ≈ 6× what the compiled gateway pays. Used by bench/pipeline, bench/translate and
- * bench/history; bench/overhead runs the compiled gateway in a child process of its own, and
- * bench/dispatch still runs src/ under tsx (through test/support's gateway).
+ * read ≈ 6× what the compiled gateway pays. Used by bench/pipeline, bench/translate, bench/history
+ * and bench/dispatch; bench/overhead runs the compiled gateway in a child process of its own.
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';

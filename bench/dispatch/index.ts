@@ -7,10 +7,24 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import pg from 'pg';
+import { pino } from 'pino';
 import type { Member } from '../../src/dispatch/cluster-group.js';
-import { createGroup } from '../../src/dispatch/strategies.js';
 import type { Engine } from '../../src/engines/engine.js';
-import { startTestGateway } from '../../test/support/gateway.js';
+import type { RunningGateway } from '../../src/server.js';
+import { load } from '../compiled.js';
+
+// The gateway's modules, compiled (dist/) unless BENCH_SOURCE=src: see bench/compiled.ts.
+const { createGroup } = await load<typeof import('../../src/dispatch/strategies.js')>('dispatch/strategies.js');
+const { parseConfig } = await load<typeof import('../../src/config/load.js')>('config/load.js');
+const { startGateway } = await load<typeof import('../../src/server.js')>('server.js');
+
+/** A gateway from YAML, history in memory and no calibration state written (as test/support's, from the compiled code). */
+async function startBenchGateway(yaml: string): Promise<RunningGateway> {
+  const config = parseConfig(yaml, 'bench-dispatch.yaml', process.env);
+  config.raw.queryflux.persistence.type = 'inMemory';
+  config.raw.costModel.calibration.statePath = '';
+  return startGateway(config, { logger: pino({ level: 'silent' }) });
+}
 import { summarize } from '../overhead/stats.js';
 
 const OPS = Number(process.env.BENCH_QUEUE_OPS ?? 200_000);
@@ -47,7 +61,7 @@ async function queueOps(): Promise<{ uncontendedOpsPerSec: number; deepQueueOpsP
 }
 
 async function endToEnd(limit: number | undefined): Promise<{ qps: number; latencyUs: ReturnType<typeof summarize> }> {
-  const gw = await startTestGateway(`
+  const gw = await startBenchGateway(`
 queryflux:
   frontends: { postgresWire: { host: 127.0.0.1, port: 0 } }
   adminApi: { enabled: false }
