@@ -248,7 +248,8 @@ export async function computeSavings(entries: AsyncIterable<HistoryEntry> | Iter
     const est = e.group !== null ? e.estimates?.[e.group] : undefined;
     if (est !== undefined) {
       const errs = get(errByEngine, engine, () => new ErrorAcc());
-      const es = relativeError(est.seconds, e.durationMs / 1000);
+      // Busy seconds, as the cost model estimates and learns them: time queued at the proxy is not the engine's.
+      const es = relativeError(est.seconds, Math.max(0, e.durationMs - e.queuedMs) / 1000);
       if (es !== undefined) {
         errTotal.seconds.push(es);
         errs.seconds.push(es);

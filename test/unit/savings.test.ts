@@ -150,6 +150,13 @@ describe('savings report (hand computation on a fixed history)', () => {
     expect(errorStats([...Array(10).keys()].map((i) => i + 1))).toEqual({ n: 10, median: 5.5, p90: 9 });
   });
 
+  it('estimate accuracy compares busy seconds: time queued at the proxy is not counted', async () => {
+    const [e] = entries();
+    const queued = { ...e!, durationMs: 3000, queuedMs: 1000 }; // r1's duck estimate: 2 s
+    const r = await computeSavings([queued]);
+    expect(r.accuracy.total.seconds.median).toBeCloseTo(0, 9);
+  });
+
   it('formats: json round-trips, csv has a line per slice, markdown and table carry the totals', async () => {
     const r = await computeSavings(entries());
     expect(JSON.parse(formatSavings(r, 'json'))).toEqual(JSON.parse(JSON.stringify(r)));
