@@ -71,7 +71,7 @@ export function correction(state: CalibrationState, x: Float64Array): number {
  */
 export function update(state: CalibrationState, x: Float64Array, y: number, lambda: number, relError: number): void {
   const { w, p } = state;
-  const px = new Float64Array(K);
+  const px = PX;
   for (let i = 0; i < K; i++) {
     let s = 0;
     for (let j = 0; j < K; j++) s += p[i * K + j]! * x[j]!;
@@ -82,12 +82,21 @@ export function update(state: CalibrationState, x: Float64Array, y: number, lamb
   let pred = 0;
   for (let i = 0; i < K; i++) pred += w[i]! * x[i]!;
   const err = y - pred;
-  for (let i = 0; i < K; i++) w[i] = w[i]! + (px[i]! / denom) * err;
-  for (let i = 0; i < K; i++) for (let j = 0; j < K; j++) p[i * K + j] = (p[i * K + j]! - (px[i]! * px[j]!) / denom) / lambda;
+  const invDenom = 1 / denom;
+  const invLambda = 1 / lambda;
+  for (let i = 0; i < K; i++) w[i] = w[i]! + px[i]! * invDenom * err;
+  for (let i = 0; i < K; i++) {
+    const a = px[i]! * invDenom;
+    for (let j = 0; j < K; j++) p[i * K + j] = (p[i * K + j]! - a * px[j]!) * invLambda;
+  }
   state.n++;
   state.errors.push(relError);
-  if (state.errors.length > ERROR_WINDOW) state.errors.splice(0, state.errors.length - ERROR_WINDOW);
+  // shift() of a short array is a pointer move in V8; splice(0, 1) copied the window every outcome.
+  while (state.errors.length > ERROR_WINDOW) state.errors.shift();
 }
+
+/** Scratch P·x of one update (one per outcome would be allocated otherwise). */
+const PX = new Float64Array(K);
 
 export function median(xs: readonly number[]): number | undefined {
   if (xs.length === 0) return undefined;
