@@ -107,6 +107,8 @@ function literalFree(a: Analysis, stats: TableStatsStore): boolean {
 /** The most-common-value statistics of a predicate's column, from the table that owns it. */
 function valueStats(a: Analysis, column: string, stats: TableStatsStore): Readonly<Record<string, number>> | undefined {
   const dot = column.lastIndexOf('.');
+  // Most columns have none: one set lookup says so before any table is looked up.
+  if (!stats.hasValueColumn(dot > 0 ? column.slice(dot + 1) : column)) return undefined;
   if (dot > 0) return stats.lookup(column.slice(0, dot))?.columnValues?.[column.slice(dot + 1)];
   for (const t of a.tables) {
     const v = stats.lookup(t)?.columnValues?.[column];
@@ -177,10 +179,9 @@ export class CostModel {
     const byShape = literalFree(analysis, this.opts.stats) ? analysis.fingerprint : undefined;
     if (byShape !== undefined) {
       const shared = this.shapeCache.get(byShape);
-      if (shared !== undefined && shared.groups === groups && now - shared.at < 1000) {
-        this.cache.set(analysis, shared);
-        return shared.estimates;
-      }
+      // (Not remembered per analysis as well: with a new literal in every statement, as in OLTP
+      // traffic, that was one WeakMap insertion per query for a lookup the shape cache answers.)
+      if (shared !== undefined && shared.groups === groups && now - shared.at < 1000) return shared.estimates;
     }
     const out: Record<string, CostEstimate> = {};
     for (const g of groups) {
@@ -252,16 +253,14 @@ export class CostModel {
    * `kind = 'view'` reads four times the rows of `kind = 'buy'` and the weights alone do not tell.
    */
   private valueKey(a: Analysis): string | undefined {
-    let k = this.valueKeys.get(a);
-    if (k === undefined) {
-      k = '';
-      for (const p of a.predicates) if ((p.op === 'eq' || p.op === 'neq') && p.low !== undefined && valueStats(a, p.column, this.opts.stats)?.[String(p.low)] !== undefined) k += `\u0001${p.column}${p.op === 'eq' ? '=' : '<>'}${p.low}`;
-      if (k !== '') k = a.fingerprint + k;
-      this.valueKeys.set(a, k);
+    let k: string | undefined;
+    for (const p of a.predicates) {
+      if ((p.op === 'eq' || p.op === 'neq') && p.low !== undefined && valueStats(a, p.column, this.opts.stats)?.[String(p.low)] !== undefined) {
+        k = `${k ?? a.fingerprint}\u0001${p.column}${p.op === 'eq' ? '=' : '<>'}${p.low}`;
+      }
     }
-    return k === '' ? undefined : k;
+    return k;
   }
-  private valueKeys = new WeakMap<Analysis, string>();
 
   private confidence(st: CalibrationState | undefined, shape: Shape, seen: number): number {
     const n = st?.n ?? 0;

@@ -37,24 +37,48 @@ export class TableStatsStore {
   private readonly perGroup = new Map<string, Map<string, TableStats>>();
   private fetched = new Map<string, TableStats>();
 
+  /** Names of the columns that have value statistics in some table (a cheap "no" for the rest). */
+  private valueColumns = new Set<string>();
+
   constructor(declared: Readonly<Record<string, TableStats>> = {}, groups: Readonly<Record<string, { tables: Readonly<Record<string, TableStats>> }>> = {}) {
     for (const [name, s] of Object.entries(declared)) this.declared.set(name.toLowerCase(), normalize(s));
     for (const [g, { tables }] of Object.entries(groups)) this.perGroup.set(g, new Map(Object.entries(tables).map(([n, s]) => [n.toLowerCase(), normalize(s)])));
+    this.indexValueColumns();
   }
 
   /** Stats of a table as a query names it (for one group, when it has its own): exact, then by its last name part. */
   lookup(table: string, group?: string): TableStats | undefined {
     const g = group === undefined ? undefined : this.perGroup.get(group);
-    const find = (name: string) => g?.get(name) ?? this.declared.get(name) ?? this.fetched.get(name);
-    const d = find(table);
+    const d = this.find(table, g);
     if (d !== undefined) return d;
     const dot = table.lastIndexOf('.');
-    return dot < 0 ? undefined : find(table.slice(dot + 1));
+    return dot < 0 ? undefined : this.find(table.slice(dot + 1), g);
+  }
+
+  private find(name: string, group: Map<string, TableStats> | undefined): TableStats | undefined {
+    return group?.get(name) ?? this.declared.get(name) ?? this.fetched.get(name);
+  }
+
+  /** True when some table has value statistics (`columnValues`) for a column of this name. */
+  hasValueColumn(column: string): boolean {
+    return this.valueColumns.has(column);
   }
 
   /** Replace the fetched statistics (keys: `table` and `schema.table`). */
   setFetched(stats: Map<string, TableStats>): void {
     this.fetched = stats;
+    this.indexValueColumns();
+  }
+
+  private indexValueColumns(): void {
+    const names = new Set<string>();
+    const add = (s: TableStats): void => {
+      for (const c of Object.keys(s.columnValues ?? {})) names.add(c);
+    };
+    for (const s of this.declared.values()) add(s);
+    for (const m of this.perGroup.values()) for (const s of m.values()) add(s);
+    for (const s of this.fetched.values()) add(s);
+    this.valueColumns = names;
   }
 
   get fetchedSize(): number {
