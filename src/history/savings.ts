@@ -178,30 +178,25 @@ function relativeError(estimate: number | undefined, actual: number | null | und
 const NONE = '(none)';
 const UNTAGGED = '(untagged)';
 
-/** The baseline USD of one record under `spec`, or null when it has none. */
-export function baselineOf(e: HistoryEntry, spec: BaselineSpec | undefined): number | null {
-  if (spec?.name === undefined) return e.baselineUsd;
+/**
+ * The baseline of one record under `spec`, or null when it has none: its USD, and whether that is
+ * an estimate (the record did not run on the baseline) rather than what it actually cost there.
+ */
+export function baselineOf(e: HistoryEntry, spec: BaselineSpec | undefined): { readonly usd: number; readonly estimated: boolean } | null {
+  if (spec?.name === undefined) return e.baselineUsd === null ? null : { usd: e.baselineUsd, estimated: e.group !== e.baselineGroup };
   // It ran on the baseline: its baseline cost is what it actually cost.
-  if (e.group === spec.name && e.costUsd !== null) return e.costUsd;
+  if (e.group === spec.name && e.costUsd !== null) return { usd: e.costUsd, estimated: false };
   const direct = e.estimates?.[spec.name];
-  if (direct !== undefined) return direct.usd;
+  if (direct !== undefined) return { usd: direct.usd, estimated: true };
   const groups = spec.engineGroups?.get(spec.name);
   if (groups) {
-    if (e.engine === spec.name && e.costUsd !== null) return e.costUsd;
+    if (e.engine === spec.name && e.costUsd !== null) return { usd: e.costUsd, estimated: false };
     for (const g of groups) {
       const est = e.estimates?.[g];
-      if (est !== undefined) return est.usd;
+      if (est !== undefined) return { usd: est.usd, estimated: true };
     }
   }
   return null;
-}
-
-/** True when a record's baseline under `spec` (baselineOf) is an estimate: it did not run on the baseline. */
-export function baselineEstimated(e: HistoryEntry, spec: BaselineSpec | undefined): boolean {
-  if (spec?.name === undefined) return e.group !== e.baselineGroup;
-  if (e.group === spec.name && e.costUsd !== null) return false;
-  if (e.estimates?.[spec.name] !== undefined) return true;
-  return !(spec.engineGroups?.has(spec.name) === true && e.engine === spec.name && e.costUsd !== null);
 }
 
 const isGroupName = (spec: BaselineSpec): boolean => [...(spec.engineGroups?.values() ?? [])].some((gs) => gs.includes(spec.name!));
@@ -231,8 +226,9 @@ export async function computeSavings(entries: AsyncIterable<HistoryEntry> | Iter
 
   for await (const e of entries) {
     const paid = e.costUsd;
-    const base = paid === null ? null : baselineOf(e, spec);
-    const estimated = base !== null && baselineEstimated(e, spec);
+    const b = paid === null ? null : baselineOf(e, spec);
+    const base = b === null ? null : b.usd;
+    const estimated = b !== null && b.estimated;
     const engine = e.engine ?? NONE;
     total.add(paid, base, estimated);
     get(byEngine, engine, newAcc).add(paid, base, estimated);
