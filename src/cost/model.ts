@@ -376,6 +376,7 @@ export class CostModel {
     const key = this.valueKey(analysis);
     const sub = key === undefined ? undefined : mem.get(key);
     const logActual = Math.log(actual);
+    const logPrior = Math.log(prior);
     const logEst = logEstimate(st, seen, sub, x, prior);
     const levelBefore = levelAt(st, logEst);
     const estimated = Math.exp(logEst + levelBefore);
@@ -387,13 +388,13 @@ export class CostModel {
     const level = levelAt(st, logEst);
     // The weights and the memory learn what the level does not explain, so a slow or fast spell is
     // counted once, in the level, and not again in every shape that ran during it.
-    update(st, x, logActual - Math.log(prior) - level, this.opts.calibration.forgetting, Math.abs(estimated - actual) / actual);
+    update(st, x, logActual - logPrior - level, this.opts.calibration.forgetting, Math.abs(estimated - actual) / actual);
     const y = logActual - level;
     // How far a shape's runs scatter around its own mean, and a new shape around the model (before this run moved it).
     if (seen === undefined) st.between += VARIANCE_RATE * ((logActual - logEst - levelBefore) ** 2 - st.between);
     else if (seen.n > 1) st.within += VARIANCE_RATE * ((y - seen.y) ** 2 - st.within); // (not against a cold first run)
-    remember(mem, analysis.fingerprint, seen, y, x, Math.log(prior));
-    if (key !== undefined) remember(mem, key, sub, y, x, Math.log(prior));
+    remember(mem, analysis.fingerprint, seen, y, x, logPrior);
+    if (key !== undefined) remember(mem, key, sub, y, x, logPrior);
     this.dirty = true;
   }
 
@@ -490,7 +491,7 @@ export class CostModel {
     }
     parts.push('}}');
     const tmp = `${path}.${process.pid}.tmp`;
-    await writeFile(tmp, slices(parts));
+    await writeFile(tmp, parts.join(''));
     await rename(tmp, path);
   }
 
@@ -510,22 +511,6 @@ function owns(column: string, table: string, single: boolean, st: TableStats): s
   if (column.length > n + 1 && column.charCodeAt(n) === 46 /* . */ && column.startsWith(table)) return column.slice(n + 1);
   if (!column.includes('.') && (single || st.columnBytes?.[column] !== undefined)) return column;
   return undefined;
-}
-
-/** The parts of a state file in pieces of ≈ 64 KiB (fs writes each in turn; one 2 MB string would be encoded at once). */
-function* slices(parts: readonly string[]): Generator<string> {
-  let acc: string[] = [];
-  let size = 0;
-  for (const p of parts) {
-    acc.push(p);
-    size += p.length;
-    if (size >= 65_536) {
-      yield acc.join('');
-      acc = [];
-      size = 0;
-    }
-  }
-  if (acc.length > 0) yield acc.join('');
 }
 
 /** Six decimals: log-space means need no more, and the state file is a third the size. */
