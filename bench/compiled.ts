@@ -3,7 +3,8 @@
  * tsconfig.build.json once per benchmark process), or src/ with BENCH_SOURCE=src. tsx's on-the-fly
  * transform wraps every closure in an `__name` helper, which made bench/pipeline's cost estimate
  * read ≈ 6× what the compiled gateway pays. Used by bench/pipeline, bench/translate, bench/history
- * and bench/dispatch; bench/overhead runs the compiled gateway in a child process of its own.
+ * and bench/dispatch; bench/overhead builds with it and runs dist/ in a child process of its own
+ * (gateway-child.ts, which reads the same BENCH_SOURCE).
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';

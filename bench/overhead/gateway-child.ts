@@ -10,8 +10,8 @@ import type { loadConfig as LoadConfig } from '../../src/config/load.js';
 import type { startGateway as StartGateway } from '../../src/server.js';
 
 // The compiled build (dist/, made by the benchmark) is what production runs; tsx's on-the-fly
-// transform adds helpers (e.g. __name) to every closure. BENCH_GATEWAY_SOURCE=src measures src/.
-const base = process.env.BENCH_GATEWAY_SOURCE === 'src' ? '../../src/' : '../../dist/';
+// transform adds helpers (e.g. __name) to every closure. BENCH_SOURCE=src measures src/ (bench/compiled.ts).
+const base = process.env.BENCH_SOURCE === 'src' ? '../../src/' : '../../dist/';
 const { loadConfig } = (await import(`${base}config/load.js`)) as { loadConfig: typeof LoadConfig };
 const { startGateway } = (await import(`${base}server.js`)) as { startGateway: typeof StartGateway };
 

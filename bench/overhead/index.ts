@@ -20,6 +20,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { startPostgres } from '../../test/support/postgres-server.js';
+import { codeBase } from '../compiled.js';
 import { cpuMs, gatewayYaml, pgbench, type ChildMemory, pgbouncerVersion, rssKiB, startNodeChild, startPgBouncer, type PgbenchResult, type RunningChild } from './processes.js';
 import { summarize, type LatencySummary } from './stats.js';
 
@@ -197,10 +198,8 @@ export async function main(): Promise<void> {
 
     const cfgFile = join(tmp, 'gateway.yaml');
     writeFileSync(cfgFile, gatewayYaml(pgServer.port));
-    if (process.env.BENCH_GATEWAY_SOURCE !== 'src') {
-      log('building dist/ (npm run build): the gateway runs compiled, as in production');
-      execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
-    }
+    // The gateway child runs the compiled build (dist/) unless BENCH_SOURCE=src (bench/compiled.ts).
+    await codeBase();
     log('starting QueryFlux, PgBouncer, bare Node pipe');
     const children: RunningChild[] = [];
     // --expose-gc only lets the memory test collect garbage left by the load phases first.
