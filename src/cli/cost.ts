@@ -36,6 +36,14 @@ interface ClusterFit {
   /** Median of max(est/actual, actual/est): 1.5 = typically off by 1.5× either way. */
   priorMedianFactor: number | null;
   calibratedMedianFactor: number | null;
+  /**
+   * Held-out statements whose shape ran in the training part, each estimated by the geometric mean
+   * of its shape's last REPEAT_RUNS training runs: how predictable the history is (a machine that
+   * changed speed between the parts shows here), the error no model of it would beat by much.
+   */
+  repeats: number;
+  repeatMedianError: number | null;
+  repeatMedianFactor: number | null;
 }
 
 /** `queryflux cost <sub>`; returns the exit code. */
@@ -44,6 +52,14 @@ export async function costCommand(config: ResolvedConfig, sub: string | undefine
   if (sub === 'calibrate') return calibrateCommand(config, flags);
   console.error(`usage:\n${COST_USAGE}`);
   return 2;
+}
+
+/** Runs of a shape the "repeat" reference averages (the model's shape memory spans ≈ 10 too). */
+const REPEAT_RUNS = 10;
+
+/** What the engine was busy with the statement (the proxy's queue time left out), ≥ 10 µs. */
+function busySeconds(e: HistoryEntry): number {
+  return Math.max(1e-5, (e.durationMs - e.queuedMs) / 1000);
 }
 
 function cardsCommand(config: ResolvedConfig, flags: CostFlags): number {
@@ -82,41 +98,54 @@ async function calibrateCommand(config: ResolvedConfig, flags: CostFlags): Promi
   const model = costModelFor(config, { fresh: true });
   const dialectOf = (e: HistoryEntry) => PROTOCOL_DIALECT[e.protocol as Protocol] ?? 'generic';
   let skipped = 0;
+  /** Per cluster and shape: ln(busy seconds) of its last REPEAT_RUNS runs in the training part. */
+  const shapes = new Map<string, number[]>();
   for (const e of entries.slice(0, split)) {
     const a = analyze(e.sql, dialectOf(e));
     if (a.depth !== 'ast' || a.kind !== 'select') {
       skipped++;
       continue;
     }
+    const key = `${e.cluster}\u0001${a.fingerprint}`;
+    const runs = shapes.get(key) ?? [];
+    if (runs.push(Math.log(busySeconds(e))) > REPEAT_RUNS) runs.shift();
+    shapes.set(key, runs);
     model.observe({ cluster: e.cluster!, group: e.group ?? undefined, status: 'ok', durationMs: e.durationMs, queuedMs: e.queuedMs }, a);
   }
-  const fits = new Map<string, ClusterFit & { priorErr: number[]; calErr: number[]; priorFactor: number[]; calFactor: number[] }>();
+  type Errors = { err: number[]; factor: number[] };
+  const errors = (): Errors => ({ err: [], factor: [] });
+  const push = (to: Errors, estimate: number, actual: number) => {
+    to.err.push(Math.abs(estimate - actual) / actual);
+    to.factor.push(Math.max(estimate / actual, actual / estimate));
+  };
+  const fits = new Map<string, { cluster: string; trained: number; heldOut: number; prior: Errors; calibrated: Errors; repeat: Errors }>();
   const fit = (cluster: string) => {
     let f = fits.get(cluster);
-    if (f === undefined) fits.set(cluster, (f = { cluster, trained: model.accuracy()[cluster]?.observations ?? 0, heldOut: 0, priorMedianError: null, calibratedMedianError: null, priorMedianFactor: null, calibratedMedianFactor: null, priorErr: [], calErr: [], priorFactor: [], calFactor: [] }));
+    if (f === undefined) fits.set(cluster, (f = { cluster, trained: model.accuracy()[cluster]?.observations ?? 0, heldOut: 0, prior: errors(), calibrated: errors(), repeat: errors() }));
     return f;
   };
   for (const e of entries.slice(split)) {
     const a = analyze(e.sql, dialectOf(e));
     const t = model.target(e.cluster!);
     if (a.depth !== 'ast' || a.kind !== 'select' || t === undefined) continue;
-    const actual = Math.max(1e-5, (e.durationMs - e.queuedMs) / 1000);
+    const actual = busySeconds(e);
     const f = fit(e.cluster!);
     f.heldOut++;
-    const pe = prior.estimateTarget(a, t).seconds;
-    const ce = model.estimateTarget(a, t).seconds;
-    f.priorErr.push(Math.abs(pe - actual) / actual);
-    f.calErr.push(Math.abs(ce - actual) / actual);
-    f.priorFactor.push(Math.max(pe / actual, actual / pe));
-    f.calFactor.push(Math.max(ce / actual, actual / ce));
+    push(f.prior, prior.estimateTarget(a, t).seconds, actual);
+    push(f.calibrated, model.estimateTarget(a, t).seconds, actual);
+    const seen = shapes.get(`${e.cluster}\u0001${a.fingerprint}`);
+    if (seen !== undefined) push(f.repeat, Math.exp(seen.reduce((a, b) => a + b, 0) / seen.length), actual);
   }
   for (const cluster of Object.keys(model.accuracy())) fit(cluster);
-  const result = [...fits.values()].map(({ priorErr, calErr, priorFactor, calFactor, ...f }) => ({
+  const result: ClusterFit[] = [...fits.values()].map(({ prior: p, calibrated: c, repeat: r, ...f }) => ({
     ...f,
-    priorMedianError: median(priorErr) ?? null,
-    calibratedMedianError: median(calErr) ?? null,
-    priorMedianFactor: median(priorFactor) ?? null,
-    calibratedMedianFactor: median(calFactor) ?? null,
+    priorMedianError: median(p.err) ?? null,
+    calibratedMedianError: median(c.err) ?? null,
+    priorMedianFactor: median(p.factor) ?? null,
+    calibratedMedianFactor: median(c.factor) ?? null,
+    repeats: r.err.length,
+    repeatMedianError: median(r.err) ?? null,
+    repeatMedianFactor: median(r.factor) ?? null,
   }));
   model.touch();
   await model.close();
@@ -128,9 +157,10 @@ async function calibrateCommand(config: ResolvedConfig, flags: CostFlags): Promi
   const pct = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(1)}%`);
   console.log(`history since ${since.toISOString()}: ${entries.length} successful queries; trained on ${split - skipped} (${skipped} not parsed), held out ${entries.length - split}`);
   const x = (v: number | null) => (v === null ? '-' : `${v.toFixed(2)}×`);
-  console.log(`${'cluster'.padEnd(20)} ${'trained'.padStart(8)} ${'held out'.padStart(9)} ${'prior err'.padStart(10)} ${'calibrated'.padStart(11)} ${'prior off'.padStart(10)} ${'calibrated'.padStart(11)}`);
-  for (const f of result) console.log(`${f.cluster.padEnd(20)} ${String(f.trained).padStart(8)} ${String(f.heldOut).padStart(9)} ${pct(f.priorMedianError).padStart(10)} ${pct(f.calibratedMedianError).padStart(11)} ${x(f.priorMedianFactor).padStart(10)} ${x(f.calibratedMedianFactor).padStart(11)}`);
+  console.log(`${'cluster'.padEnd(20)} ${'trained'.padStart(8)} ${'held out'.padStart(9)} ${'prior err'.padStart(10)} ${'calibrated'.padStart(11)} ${'repeat'.padStart(8)} ${'prior off'.padStart(10)} ${'calibrated'.padStart(11)} ${'repeat'.padStart(8)}`);
+  for (const f of result) console.log(`${f.cluster.padEnd(20)} ${String(f.trained).padStart(8)} ${String(f.heldOut).padStart(9)} ${pct(f.priorMedianError).padStart(10)} ${pct(f.calibratedMedianError).padStart(11)} ${pct(f.repeatMedianError).padStart(8)} ${x(f.priorMedianFactor).padStart(10)} ${x(f.calibratedMedianFactor).padStart(11)} ${x(f.repeatMedianFactor).padStart(8)}`);
   console.log('err: median |estimated - actual| / actual; off: median max(estimated/actual, actual/estimated)');
+  console.log("repeat: a held-out statement whose shape ran in the training part, estimated by the mean of that shape's last ${REPEAT_RUNS} training runs (the history's own noise)");
   const path = config.raw.costModel.calibration.statePath;
   console.log(path ? `state saved to ${path}; a running gateway reads it at its next start` : 'calibration.statePath is empty: state not saved');
   return 0;
