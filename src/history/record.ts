@@ -27,45 +27,85 @@ export const INSERT_COLUMNS: readonly (readonly [keyof HistoryRowInput, string])
   ['baselineGroup', 'baseline_group'], ['extra', 'extra'],
 ];
 
-/** The row for one outcome; `redactSql` replaces string and number literals with `?`. */
-export function toRow(o: QueryOutcome, redactSql: boolean): HistoryRowInput {
+/**
+ * One outcome's column values in INSERT_COLUMNS order into `out` from `at`, times (epoch ms)
+ * through `time`; `redactSql` replaces string and number literals with `?`. The writer's flush
+ * calls it for every row: no intermediate row object, no Object.entries (≈ 7.5 → 3 µs a row).
+ */
+export function rowValues(o: QueryOutcome, redactSql: boolean, time: (ms: number) => unknown, out: unknown[], at: number): void {
   let extra: Record<string, unknown> | undefined;
-  for (const [k, v] of Object.entries(o)) {
-    if (COLUMNS.has(k) || v === undefined) continue;
-    (extra ??= {})[k] = v;
+  for (const k in o) {
+    if (COLUMNS.has(k)) continue;
+    const v = (o as unknown as Record<string, unknown>)[k];
+    if (v !== undefined) (extra ??= {})[k] = v;
   }
   const durationMs = finite(o.durationMs) ?? 0;
-  return {
-    id: o.id,
-    receivedAt: new Date(o.receivedAt),
-    finishedAt: new Date(o.receivedAt + durationMs),
-    protocol: o.protocol,
-    userName: o.user,
-    databaseName: o.database ?? null,
-    clientTags: JSON.stringify(o.clientTags ?? []),
-    fingerprint: o.fingerprint,
-    sqlText: redactSql ? replaceLiterals(o.sql) : o.sql,
-    statementKind: o.kind ?? null,
-    tables: JSON.stringify(o.tables ?? []),
-    groupName: o.group ?? null,
-    cluster: o.cluster ?? null,
-    engine: o.engine ?? null,
-    rule: o.rule ?? null,
-    reason: o.reason ?? null,
-    translatedFrom: o.translatedFrom ?? null,
-    translatedTo: o.translatedTo ?? null,
-    status: o.status,
-    errorCode: o.errorCode ?? null,
-    queuedMs: finite(o.queuedMs) ?? 0,
-    durationMs,
-    rowCount: integer(o.rows) ?? 0n,
-    bytesScanned: integer(o.bytesScanned) ?? null,
-    estimates: o.estimates && Object.keys(o.estimates).length > 0 ? JSON.stringify(o.estimates) : null,
-    costUsd: finite(o.costUsd) ?? null,
-    baselineUsd: finite(o.baselineUsd) ?? null,
-    baselineGroup: o.baselineGroup ?? null,
-    extra: extra ? safeJson(extra) : null,
+  let i = at;
+  // The order of INSERT_COLUMNS.
+  out[i++] = o.id ?? null;
+  out[i++] = time(o.receivedAt);
+  out[i++] = time(o.receivedAt + durationMs);
+  out[i++] = o.protocol ?? null;
+  out[i++] = o.user ?? null;
+  out[i++] = o.database ?? null;
+  out[i++] = JSON.stringify(o.clientTags ?? []);
+  out[i++] = o.fingerprint ?? null;
+  out[i++] = redactSql ? replaceLiterals(o.sql) : (o.sql ?? null);
+  out[i++] = o.kind ?? null;
+  out[i++] = JSON.stringify(o.tables ?? []);
+  out[i++] = o.group ?? null;
+  out[i++] = o.cluster ?? null;
+  out[i++] = o.engine ?? null;
+  out[i++] = o.rule ?? null;
+  out[i++] = o.reason ?? null;
+  out[i++] = o.translatedFrom ?? null;
+  out[i++] = o.translatedTo ?? null;
+  out[i++] = o.status ?? null;
+  out[i++] = o.errorCode ?? null;
+  out[i++] = finite(o.queuedMs) ?? 0;
+  out[i++] = durationMs;
+  out[i++] = integer(o.rows) ?? 0n;
+  out[i++] = integer(o.bytesScanned) ?? null;
+  out[i++] = o.estimates && hasKeys(o.estimates) ? JSON.stringify(o.estimates) : null;
+  out[i++] = finite(o.costUsd) ?? null;
+  out[i++] = finite(o.baselineUsd) ?? null;
+  out[i++] = o.baselineGroup ?? null;
+  out[i++] = extra ? safeJson(extra) : null;
+}
+
+function hasKeys(o: object): boolean {
+  for (const _ in o) return true;
+  return false;
+}
+
+/**
+ * Epoch ms → ISO text as Prisma stores times (SQLite: `…+00:00`, PostgreSQL: `…Z`), what
+ * `new Date(ms).toISOString()` gives; the text up to the second is kept for the next row (a batch's
+ * rows share their seconds), ≈ 2 µs less a row.
+ */
+export function isoTimeText(zone: string): (ms: number) => string {
+  let second = NaN;
+  let prefix = '';
+  return (time) => {
+    const ms = Math.trunc(time); // as a Date keeps it
+    const s = Math.floor(ms / 1000);
+    if (s !== second || !Number.isFinite(s)) {
+      second = s;
+      prefix = new Date(s * 1000).toISOString().slice(0, -5); // throws RangeError as Date would
+    }
+    const r = ms - s * 1000;
+    return `${prefix}.${r < 10 ? '00' : r < 100 ? '0' : ''}${r}${zone}`;
   };
+}
+const asDate = (ms: number): Date => new Date(ms);
+
+/** The row for one outcome as Prisma takes it; `redactSql` replaces string and number literals with `?`. */
+export function toRow(o: QueryOutcome, redactSql: boolean): HistoryRowInput {
+  const values = new Array<unknown>(INSERT_COLUMNS.length);
+  rowValues(o, redactSql, asDate, values, 0);
+  const row: Record<string, unknown> = {};
+  for (let c = 0; c < INSERT_COLUMNS.length; c++) row[INSERT_COLUMNS[c]![0]] = values[c];
+  return row as unknown as HistoryRowInput;
 }
 
 function safeJson(v: unknown): string | null {

@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import type { QueryOutcome } from '../core/outcome.js';
 import type { HistoryDb } from './db.js';
 import type { Prisma } from './generated/sqlite/client.js';
-import { INSERT_COLUMNS, fromRow, toRow, type HistoryEntry } from './record.js';
+import { INSERT_COLUMNS, fromRow, isoTimeText, rowValues, toRow, type HistoryEntry } from './record.js';
 import type { HistoryTarget } from './writer.js';
 
 /** Filters of the history listing (CLI `history`, GET /api/history). */
@@ -167,13 +167,12 @@ function insertArgs(chunk: readonly QueryOutcome[], redactSql: boolean, provider
   return args;
 }
 
-/** One outcome's parameters into `out` from `at`. Dates as Prisma stores them (SQLite: ISO text with +00:00). */
+const sqliteTime = isoTimeText('+00:00');
+const isoTime = isoTimeText('Z');
+
+/** One outcome's parameters into `out` from `at`. */
 function rowArgs(o: QueryOutcome, redactSql: boolean, provider: HistoryDb['provider'], out: unknown[], at: number): void {
-  const row = toRow(o, redactSql);
-  for (let c = 0; c < INSERT_COLUMNS.length; c++) {
-    const v = row[INSERT_COLUMNS[c]![0]];
-    out[at + c] = v instanceof Date ? (provider === 'sqlite' ? v.toISOString().replace('Z', '+00:00') : v.toISOString()) : (v ?? null);
-  }
+  rowValues(o, redactSql, provider === 'sqlite' ? sqliteTime : isoTime, out, at);
 }
 
 function where(f: HistoryFilter): Prisma.QueryHistoryWhereInput {
