@@ -160,7 +160,7 @@ async function calibrateCommand(config: ResolvedConfig, flags: CostFlags): Promi
   console.log(`${'cluster'.padEnd(20)} ${'trained'.padStart(8)} ${'held out'.padStart(9)} ${'prior err'.padStart(10)} ${'calibrated'.padStart(11)} ${'repeat'.padStart(8)} ${'prior off'.padStart(10)} ${'calibrated'.padStart(11)} ${'repeat'.padStart(8)}`);
   for (const f of result) console.log(`${f.cluster.padEnd(20)} ${String(f.trained).padStart(8)} ${String(f.heldOut).padStart(9)} ${pct(f.priorMedianError).padStart(10)} ${pct(f.calibratedMedianError).padStart(11)} ${pct(f.repeatMedianError).padStart(8)} ${x(f.priorMedianFactor).padStart(10)} ${x(f.calibratedMedianFactor).padStart(11)} ${x(f.repeatMedianFactor).padStart(8)}`);
   console.log('err: median |estimated - actual| / actual; off: median max(estimated/actual, actual/estimated)');
-  console.log("repeat: a held-out statement whose shape ran in the training part, estimated by the mean of that shape's last ${REPEAT_RUNS} training runs (the history's own noise)");
+  console.log(`repeat: a held-out statement whose shape ran in the training part, estimated by the mean of that shape's last ${REPEAT_RUNS} training runs (the history's own noise)`);
   const path = config.raw.costModel.calibration.statePath;
   console.log(path ? `state saved to ${path}; a running gateway reads it at its next start` : 'calibration.statePath is empty: state not saved');
   return 0;
