@@ -75,7 +75,9 @@ describe('dispatch burst against a real PostgreSQL', () => {
     const { server, gw } = await setup();
     const cs = await clients(gw.ports.postgres!, 12);
     const results = cs.map((c, i) => c.query(`select pg_sleep(0.2), ${i} as i`).then((r) => r.rows[0].i as number, (e: Error) => e));
-    await new Promise((r) => setTimeout(r, 50));
+    // The group fills up to its limit (waited for: on a loaded machine the twelve statements can
+    // take longer than any fixed pause to arrive and be admitted), and no further.
+    await expect.poll(() => gw.pipeline.running, { timeout: 30_000 }).toBe(LIMIT);
     const started = gw.pipeline.running;
     expect(started).toBe(LIMIT);
     const cancelled = await gw.drain(10_000);

@@ -25,8 +25,9 @@ describe('graceful drain', () => {
     c.on('error', () => undefined);
     await c.connect();
     const running = c.query('select pg_sleep(0.8) as slept, 42 as answer');
-    await new Promise((r) => setTimeout(r, 200));
-    expect(gw.pipeline.running).toBe(1);
+    // Admitted (the pipeline counts it) before the drain starts: waited for, since on a loaded
+    // machine admission of the first statement can take longer than any fixed pause.
+    await expect.poll(() => gw.pipeline.running, { timeout: 30_000 }).toBe(1);
     const drained = gw.drain(10_000);
     await new Promise((r) => setTimeout(r, 100));
     const late = new pg.Client({ host: '127.0.0.1', port: gw.ports.postgres, user: 'postgres', database: 'postgres' });
@@ -46,7 +47,7 @@ describe('graceful drain', () => {
       () => 'finished',
       () => 'ended',
     );
-    await new Promise((r) => setTimeout(r, 200));
+    await expect.poll(() => gw.pipeline.running, { timeout: 30_000 }).toBe(1);
     const t0 = performance.now();
     expect(await gw.drain(300)).toBe(1);
     expect(await running).toBe('ended');

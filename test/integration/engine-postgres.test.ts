@@ -31,9 +31,16 @@ describe('postgres specifics', () => {
       () => undefined,
       (x: unknown) => x as { code: string },
     );
-    await new Promise((r) => setTimeout(r, 300));
-    const admin = await engine.execute({ sql: "select pg_terminate_backend(pid) from pg_stat_activity where query like 'select pg_sleep(30)%' and pid <> pg_backend_pid()" });
-    await drain(admin);
+    // Terminate its backend once the statement shows in pg_stat_activity (a fixed pause can end
+    // before a fresh pool has connected and sent it on a loaded machine; then nothing is terminated
+    // and the statement runs its full 30 s).
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const admin = await engine.execute({ sql: "select pg_terminate_backend(pid) from pg_stat_activity where query like 'select pg_sleep(30)%' and pid <> pg_backend_pid()" });
+      if ((await drain(admin)).length > 0) break;
+      if (Date.now() > deadline) throw new Error('select pg_sleep(30) never showed in pg_stat_activity');
+      await new Promise((r) => setTimeout(r, 50));
+    }
     const err = await pending;
     expect(err?.code).toBe('QF_ENGINE_UNAVAILABLE');
     expect(await drain(await engine.execute({ sql: 'select 1' }))).toEqual([['1']]);

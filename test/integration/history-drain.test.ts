@@ -79,7 +79,9 @@ describe('history with a real gateway', () => {
     });
     while (answered < N / 3) await new Promise((r) => setTimeout(r, 5));
     const answeredAtDrain = answered;
-    const cancelled = await gw.drain(30_000);
+    // The open sessions go on until their work is done, and the drain waits for them: a generous
+    // deadline, so that only a drain that never ends (not a slow machine) has to cancel.
+    const cancelled = await gw.drain(120_000);
     await Promise.all(runs);
     for (const c of clients) await c.end().catch(() => undefined);
     const recorded = await queriesRecorded(gw.metrics);
@@ -91,7 +93,7 @@ describe('history with a real gateway', () => {
     expect(gw.history.writer.getStats()).toMatchObject({ dropped: 0 });
     // The drain came in the middle of the load (open sessions may go on until the drain ends them).
     expect(answeredAtDrain).toBeLessThan(N);
-  });
+  }, 240_000); // a gateway start and 400 statements: ~13 s alone, several times that on a loaded CI machine
 
   it('serves GET /api/history and /api/savings from the history; the CLI reads the same file', async () => {
     const db = join(dir, 'api.db');
@@ -127,7 +129,7 @@ describe('history with a real gateway', () => {
     const bad = cli(['savings', '--baseline', 'nope']);
     expect(bad.status).toBe(1);
     expect(bad.stderr).toContain('--baseline nope: no such group or engine');
-  });
+  }, 180_000); // a gateway start and three CLI processes: ~9 s alone
 
   it('SIGTERM to `queryflux serve` under load: every answered statement is in the history', async () => {
     const db = join(dir, 'sigterm.db');
@@ -139,7 +141,7 @@ describe('history with a real gateway', () => {
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    const deadline = Date.now() + 60_000;
+    const deadline = Date.now() + 120_000;
     while (!out.includes('PostgreSQL wire frontend listening')) {
       if (Date.now() > deadline) throw new Error(`gateway did not start:\n${out}`);
       await new Promise((r) => setTimeout(r, 50));
@@ -171,5 +173,5 @@ describe('history with a real gateway', () => {
     const { sql } = await countRows(db);
     expect(succeeded.length).toBeGreaterThanOrEqual(50);
     for (const s of succeeded) expect(sql.has(s), s).toBe(true);
-  });
+  }, 240_000); // a `queryflux serve` process start, the load and its drain: ~13 s alone
 });

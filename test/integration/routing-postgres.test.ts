@@ -40,6 +40,12 @@ async function clusterOf(sql: string): Promise<string | undefined> {
   return list.find((o) => o.sql === sql)?.cluster;
 }
 
+/** A group's live counters, from the admin API. */
+async function load(group: string): Promise<{ running: number; queued: number }> {
+  const res = await fetch(`http://127.0.0.1:${gw.ports.admin}/api/groups`);
+  return ((await res.json()) as { name: string; running: number; queued: number }[]).find((g) => g.name === group)!;
+}
+
 describe('routing over PostgreSQL wire', () => {
   it('the Rego policy routes application_name workload:etl to batch', async () => {
     const c = await client({ application_name: 'workload:etl' });
@@ -66,10 +72,11 @@ describe('routing over PostgreSQL wire', () => {
   it('a full group queues, then refuses with 53000 when the queue is full or the wait times out', async () => {
     const slow = 'select sum(a.range * b.range) from range(1000000) a, range(1000000) b';
     const [a, b, c] = await Promise.all([client({ application_name: 'tight' }), client({ application_name: 'tight' }), client({ application_name: 'tight' })]);
+    // Each step waits for the group to reach its state (fixed pauses are too short on a loaded machine).
     const running = a.query(slow).catch((e: unknown) => e);
-    await new Promise((r) => setTimeout(r, 150));
+    await expect.poll(async () => (await load('tight')).running, { timeout: 30_000, interval: 10 }).toBe(1);
     const queued = b.query('select 13 as queued').catch((e: { code: string; message: string }) => e);
-    await new Promise((r) => setTimeout(r, 50));
+    await expect.poll(async () => (await load('tight')).queued, { timeout: 30_000, interval: 10 }).toBe(1);
     const full = await c.query('select 14 as full').catch((e: { code: string; message: string }) => e);
     expect(full).toMatchObject({ code: '53000', message: expect.stringMatching(/cluster group tight is full/) });
     expect(await queued).toMatchObject({ code: '53000', message: expect.stringMatching(/timed out waiting for capacity in cluster group tight/) });
@@ -85,7 +92,7 @@ describe('routing over PostgreSQL wire', () => {
   it('a full group with overflowGroup spills to it instead of refusing', async () => {
     const [a, b] = await Promise.all([client({ application_name: 'spill' }), client({ application_name: 'spill' })]);
     const running = a.query('select sum(a.range * b.range) from range(1000000) a, range(1000000) b').catch((e: unknown) => e);
-    await new Promise((r) => setTimeout(r, 150));
+    await expect.poll(async () => (await load('spill')).running, { timeout: 30_000, interval: 10 }).toBe(1);
     expect((await b.query('select 15 as spilled')).rows).toEqual([{ spilled: 15 }]);
     const res = await fetch(`http://127.0.0.1:${gw.ports.admin}/api/queries/recent?limit=50`);
     const rec = ((await res.json()) as { sql: string; cluster?: string; reason?: string }[]).find((o) => o.sql === 'select 15 as spilled');
