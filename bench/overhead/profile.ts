@@ -14,6 +14,10 @@
  *     --clients N --seconds S      pgbench clients (8) and duration (10)
  *     --queries N --prewarm N      node-pg: timed queries (3000) and untimed ones before (1000)
  *     --cpu-prof DIR               write a V8 CPU profile of the proxy process into DIR
+ *     --perf                       start the proxy with --perf-basic-prof, for Linux perf's on-CPU view
+ *                                  (V8's profiler samples wall time: a thread waiting for a core in
+ *                                  a socket write counts as writeBuffer); attach with
+ *                                  `perf record -g -p <pid>` and read `perf report --tid <main>`
  *
  * Findings made with it are in docs/architecture.md ("Performance notes").
  */
@@ -64,7 +68,7 @@ async function main(): Promise<void> {
   const config = join(dir, 'gateway.yaml');
   writeFileSync(config, gatewayYaml(server.port, join(dir, 'history.db')));
   if (profDir) mkdirSync(profDir, { recursive: true });
-  const nodeArgs = profDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(profDir)}`] : [];
+  const nodeArgs = profDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(profDir)}`] : process.argv.includes('--perf') ? ['--perf-basic-prof', '--interpreted-frames-native-stack'] : [];
   const spawnedAt = Date.now();
   const proxy =
     target === 'pipe'
