@@ -78,6 +78,9 @@ function hasKeys(o: object): boolean {
   return false;
 }
 
+/** The largest |epoch ms| a Date holds. */
+const MAX_TIME = 8.64e15;
+
 /**
  * Epoch ms → ISO text as Prisma stores times (SQLite: `…+00:00`, PostgreSQL: `…Z`), what
  * `new Date(ms).toISOString()` gives; the text up to the second is kept for the next row (a batch's
@@ -87,11 +90,13 @@ export function isoTimeText(zone: string): (ms: number) => string {
   let second = NaN;
   let prefix = '';
   return (time) => {
+    // Date's range (±8.64e15 ms) and its error: a cached prefix must not outlive it.
+    if (!(Math.abs(time) <= MAX_TIME)) throw new RangeError('Invalid time value');
     const ms = Math.trunc(time); // as a Date keeps it
     const s = Math.floor(ms / 1000);
-    if (s !== second || !Number.isFinite(s)) {
+    if (s !== second) {
       second = s;
-      prefix = new Date(s * 1000).toISOString().slice(0, -5); // throws RangeError as Date would
+      prefix = new Date(s * 1000).toISOString().slice(0, -5);
     }
     const r = ms - s * 1000;
     return `${prefix}.${r < 10 ? '00' : r < 100 ? '0' : ''}${r}${zone}`;

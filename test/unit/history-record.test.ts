@@ -60,5 +60,10 @@ describe('history rows', () => {
       expect(plus(ms)).toBe(want.replace('Z', '+00:00'));
     }
     expect(() => z(Number.NaN)).toThrow(RangeError);
+    for (let i = 0; i < 2; i++) expect(() => z(Number.POSITIVE_INFINITY)).toThrow(RangeError);
+    expect(() => z(9e15)).toThrow(RangeError);
+    expect(z(8.64e15)).toBe(new Date(8.64e15).toISOString());
+    expect(() => z(8.64e15 + 500)).toThrow(RangeError); // same second as the last valid time
+    expect(z(-8.64e15)).toBe(new Date(-8.64e15).toISOString());
   });
 });
