@@ -4,6 +4,7 @@
  * `queryflux cost cards`: the pricing cards in force.
  */
 import { analyze, warmUpAnalysis } from '../analysis/analyzer.js';
+import type { Analysis } from '../analysis/types.js';
 import type { ResolvedConfig } from '../config/load.js';
 import { PROTOCOL_DIALECT } from '../core/dialects.js';
 import type { Protocol } from '../core/types.js';
@@ -100,13 +101,14 @@ async function calibrateCommand(config: ResolvedConfig, flags: CostFlags): Promi
   let skipped = 0;
   /** Per cluster and shape: ln(busy seconds) of its last REPEAT_RUNS runs in the training part. */
   const shapes = new Map<string, number[]>();
+  const shapeKey = (e: HistoryEntry, a: Analysis) => `${e.cluster}\u0001${a.fingerprint}`;
   for (const e of entries.slice(0, split)) {
     const a = analyze(e.sql, dialectOf(e));
     if (a.depth !== 'ast' || a.kind !== 'select') {
       skipped++;
       continue;
     }
-    const key = `${e.cluster}\u0001${a.fingerprint}`;
+    const key = shapeKey(e, a);
     const runs = shapes.get(key) ?? [];
     if (runs.push(Math.log(busySeconds(e))) > REPEAT_RUNS) runs.shift();
     shapes.set(key, runs);
@@ -133,7 +135,7 @@ async function calibrateCommand(config: ResolvedConfig, flags: CostFlags): Promi
     f.heldOut++;
     push(f.prior, prior.estimateTarget(a, t).seconds, actual);
     push(f.calibrated, model.estimateTarget(a, t).seconds, actual);
-    const seen = shapes.get(`${e.cluster}\u0001${a.fingerprint}`);
+    const seen = shapes.get(shapeKey(e, a));
     if (seen !== undefined) push(f.repeat, Math.exp(seen.reduce((a, b) => a + b, 0) / seen.length), actual);
   }
   for (const cluster of Object.keys(model.accuracy())) fit(cluster);
